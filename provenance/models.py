@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+import numpy as np
+import numpy.typing as npt
+
 __all__ = [
     "DateClaim",
     "DateSource",
@@ -162,7 +165,7 @@ class Evidence:
     weight: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Member:
     """What the tracer needs to know about one article of a story.
 
@@ -176,9 +179,10 @@ class Member:
         declared_sources: Source names the article declares.
         canonical_url: Its canonical link (normalised), if any.
         links: Normalised outbound links.
-        shingles: Its shingle hashes (a set), for similarity between members.
+        shingles: Its distinct shingle hashes, sorted, for similarity between members.
         partial: True when it joined the story only by a shared passage.
         title: Its headline, for evidence text.
+        read_more: True when its text ends in a "read more" pointer (a truncated copy).
     """
 
     id: int
@@ -190,9 +194,10 @@ class Member:
     declared_sources: tuple[str, ...] = ()
     canonical_url: str | None = None
     links: frozenset[str] = frozenset()
-    shingles: frozenset[int] = frozenset()
+    shingles: npt.NDArray[np.uint32] = field(default_factory=lambda: np.empty(0, np.uint32))
     partial: bool = False
     title: str | None = None
+    read_more: bool = False
 
 
 @dataclass(frozen=True, slots=True)

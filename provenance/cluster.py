@@ -1,0 +1,111 @@
+"""Incremental grouping of articles into stories, with stable story ids.
+
+A new article joins the story of the stored articles it copies. Story ids never
+change when articles are added: a new story gets a new id, and when an article
+proves two stories to be one, the older (smaller) id survives and the other
+becomes an alias of it.
+
+Chaining guard. Plain connected components would let one roundup that quotes
+story A in its first half and story B in its second fuse A and B. So:
+
+* a *partial* match (a quoted passage) attaches the article to a story but
+  never merges stories;
+* when copy matches reach several stories, they are merged only if the *same*
+  part of the new text matches each of them (its shared shingles overlap): a
+  text that is one story told twice. Disjoint parts mean a compilation of two
+  stories, which joins the one it shares most with and merges nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from provenance.models import Match, MatchKind
+
+__all__ = ["Assignment", "assign_story"]
+
+#: Share of the smaller covered region two story groups must have in common
+#: before they count as the same text (and so the same story).
+MERGE_OVERLAP = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where a new article goes.
+
+    Attributes:
+        story_id: The story it joins, or ``None`` for a new story.
+        merge: Other existing stories that are the same story and fold into
+            ``story_id`` (empty in most cases).
+        partial: True when it joins only through a shared passage.
+    """
+
+    story_id: int | None
+    merge: tuple[int, ...] = ()
+    partial: bool = False
+
+
+def _covered(
+    new: npt.NDArray[np.uint32],
+    matches: Sequence[Match],
+    shingles_of: Mapping[int, npt.NDArray[np.uint32]],
+) -> npt.NDArray[np.uint32]:
+    parts = [np.intersect1d(new, shingles_of[m.other_id], assume_unique=True) for m in matches]
+    return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint32)
+
+
+def _groups(matches: Sequence[Match], story_of: Mapping[int, int]) -> dict[int, list[Match]]:
+    groups: dict[int, list[Match]] = {}
+    for match in matches:
+        story = story_of.get(match.other_id)
+        if story is not None:
+            groups.setdefault(story, []).append(match)
+    return groups
+
+
+def assign_story(
+    new: npt.NDArray[np.uint32],
+    matches: Sequence[Match],
+    *,
+    story_of: Mapping[int, int],
+    shingles_of: Mapping[int, npt.NDArray[np.uint32]],
+) -> Assignment:
+    """Decide the story of a new article from its verified matches.
+
+    Args:
+        new: The new article's shingle set (sorted, distinct).
+        matches: Its verified matches with stored articles.
+        story_of: Story id of each matched stored article (articles without a
+            story, such as empty pages, are ignored).
+        shingles_of: Shingle set of each matched stored article.
+
+    Returns:
+        The assignment.
+    """
+    copies = _groups([m for m in matches if m.kind is MatchKind.COPY], story_of)
+    if not copies:
+        partials = _groups([m for m in matches if m.kind is MatchKind.PARTIAL], story_of)
+        if not partials:
+            return Assignment(story_id=None)
+        best = max(partials, key=lambda s: (max(m.shared for m in partials[s]), -s))
+        return Assignment(story_id=best, partial=True)
+    covered = {story: _covered(new, group, shingles_of) for story, group in copies.items()}
+    # The story sharing the most text anchors the article; the others merge
+    # into it only when they match the same part of the new text.
+    anchor = max(covered, key=lambda s: (len(covered[s]), -s))
+    merge: list[int] = []
+    for story, region in covered.items():
+        if story == anchor:
+            continue
+        common = len(np.intersect1d(covered[anchor], region, assume_unique=True))
+        if common >= MERGE_OVERLAP * min(len(region), len(covered[anchor])):
+            merge.append(story)
+    if not merge:
+        return Assignment(story_id=anchor)
+    survivor = min([anchor, *merge])
+    others = tuple(sorted(s for s in [anchor, *merge] if s != survivor))
+    return Assignment(story_id=survivor, merge=others)

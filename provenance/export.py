@@ -1,0 +1,73 @@
+"""The export contract: one JSON object per story, singletons included.
+
+Other tools depend on this shape; keep it stable::
+
+    {"story_id", "origin_url", "origin_outlet", "confidence", "first_published_at", "size",
+     "articles": [{"url", "outlet", "title", "published_at", "fetched_at", "parent_url",
+                   "relation", "similarity", "confidence", "evidence": [{"kind", "detail"}]}]}
+
+``relation`` is ``"origin"``, ``"copy"`` or ``"partial"``; ``parent_url`` is null
+for the origin. Dates are ISO 8601 in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from provenance.stories import StoryReport, load_story
+from provenance.storage import repository as repo
+
+__all__ = ["story_document", "story_documents"]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _evidence(raw: list[Any]) -> list[dict[str, str]]:
+    return [{"kind": str(e["kind"]), "detail": str(e["detail"])} for e in raw]
+
+
+def story_document(report: StoryReport) -> dict[str, Any]:
+    """One story in the export contract's shape."""
+    story = report.story
+    origin = report.articles.get(story.origin_article_id or -1)
+    articles = []
+    for article in report.ordered():
+        edge = report.edges.get(article.id)
+        parent = report.parent_of(article.id)
+        is_origin = origin is not None and article.id == origin.id
+        articles.append({
+            "url": article.url_norm,
+            "outlet": report.outlets[article.outlet_id].name,
+            "title": article.title,
+            "published_at": _iso(article.published_at),
+            "fetched_at": _iso(article.fetched_at),
+            "parent_url": parent.url_norm if parent is not None and not is_origin else None,
+            "relation": "origin" if is_origin or edge is None else edge.relation,
+            "similarity": 1.0 if is_origin or edge is None else round(edge.similarity, 4),
+            "confidence": round(story.confidence or 0.0, 4) if is_origin or edge is None
+            else round(edge.confidence, 4),
+            "evidence": _evidence(story.origin_evidence if is_origin or edge is None else edge.evidence),
+        })
+    return {
+        "story_id": story.id,
+        "origin_url": origin.url_norm if origin else None,
+        "origin_outlet": report.outlets[origin.outlet_id].name if origin else None,
+        "confidence": round(story.confidence or 0.0, 4),
+        "first_published_at": _iso(story.first_published_at),
+        "size": len(articles),
+        "articles": articles,
+    }
+
+
+def story_documents(session: Session) -> Iterator[dict[str, Any]]:
+    """Every live story, largest first, in the export contract's shape."""
+    for story in repo.live_stories(session):
+        report = load_story(session, story.id)
+        if report is not None:
+            yield story_document(report)

@@ -1,0 +1,359 @@
+"""The embedded pipeline: records in, stories with traced origins out.
+
+``Service`` ties the pure core to storage. An ingest runs in chunks: every
+record of a chunk is extracted first and its outlet's boilerplate model learns
+from it, then each new article is stripped of its outlet's boilerplate,
+fingerprinted, matched against the index, given a story and stored; the chunk
+commits as one transaction, and every story it touched is re-traced at the end.
+A crash loses at most the chunk in flight, and stories still marked
+``needs_trace`` are traced by the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy.orm import Session
+
+from provenance.boilerplate import BoilerplateModel
+from provenance.cluster import assign_story
+from provenance.errors import ExtractionError, InputError
+from provenance.extract import extract_html, extract_text
+from provenance.fingerprint import FingerprintOptions, LSHIndex, fingerprint_shingles
+from provenance.ingest import RawRecord, read_records
+from provenance.language import detect_language
+from provenance.match import compare_shingles, shingle_set
+from provenance.models import DateClaim, DateSource, ExtractedPage, Match
+from provenance.normalize import ends_with_read_more
+from provenance.outlet import outlet_domain, outlet_name
+from provenance.shingle import shingle_hashes
+from provenance.storage import repository as repo
+from provenance.storage.db import connect, migrate
+from provenance.storage.tables import Article, Fingerprint, Outlet, Story
+from provenance.stories import trace_stored_story
+from provenance.urls import normalize_url
+
+__all__ = ["IngestReport", "Service", "export_stories", "ingest_path"]
+
+#: A text with fewer shingles than this is too short to be a story's copy.
+MIN_SHINGLES = 8
+_SCHEME = "xxh32-k5/minhash-affine32-128-s1"
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did.
+
+    Attributes:
+        stored: New articles stored.
+        unchanged: Records already stored with the same content.
+        changed: Records already stored with other content (the stored one is kept).
+        empty: New articles stored as empty or boilerplate-only (in no story).
+        rejected: Records that could not be ingested, each with its reason.
+        stories_traced: Stories (re)traced at the end.
+    """
+
+    stored: int = 0
+    unchanged: int = 0
+    changed: int = 0
+    empty: int = 0
+    rejected: list[InputError] = field(default_factory=list)
+    stories_traced: int = 0
+
+    @property
+    def accepted(self) -> int:
+        """Records that were good (new or already stored)."""
+        return self.stored + self.unchanged + self.changed
+
+
+@dataclass
+class _Pending:
+    record: RawRecord
+    url_norm: str
+    page: ExtractedPage
+    outlet: Outlet
+    sha256: str
+
+
+class Service:
+    """The embedded service over one database.
+
+    Args:
+        db_url: SQLAlchemy URL of the database (SQLite or PostgreSQL).
+        migrate_schema: Bring the schema up to date on open.
+    """
+
+    def __init__(self, db_url: str, *, migrate_schema: bool = True) -> None:
+        self.engine, self.sessions = connect(db_url)
+        if migrate_schema:
+            migrate(self.engine)
+        self._options = FingerprintOptions()
+        self._index: LSHIndex | None = None
+        self._shingles: dict[int, npt.NDArray[np.uint32]] = {}
+        self._outlet_of: dict[int, int] = {}
+        self._story_of: dict[int, int] = {}
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    # -- index -----------------------------------------------------------------
+
+    def _ensure_index(self, session: Session) -> LSHIndex:
+        if self._index is None:
+            self._index = LSHIndex(num_perm=self._options.num_perm)
+            for article_id, outlet_id, story_id, raw in repo.index_rows(session):
+                self._remember(article_id, outlet_id, story_id, repo.shingles_from_bytes(raw))
+        return self._index
+
+    def _remember(
+        self, article_id: int, outlet_id: int, story_id: int | None, shingles: npt.NDArray[np.uint32]
+    ) -> None:
+        assert self._index is not None
+        self._index.insert(article_id, fingerprint_shingles(shingles, options=self._options))
+        self._shingles[article_id] = shingle_set(shingles)
+        self._outlet_of[article_id] = outlet_id
+        if story_id is not None:
+            self._story_of[article_id] = story_id
+
+    # -- ingest ----------------------------------------------------------------
+
+    def ingest_records(
+        self,
+        records: Iterable[RawRecord | InputError],
+        *,
+        chunk: int = 500,
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Ingest records (and count the errors a reader yields among them).
+
+        Args:
+            records: Records, or errors for records a reader rejected.
+            chunk: Records extracted together before matching.
+            progress: Called with the number of records consumed so far.
+
+        Returns:
+            The report.
+        """
+        report = IngestReport()
+        batch: list[RawRecord] = []
+        consumed = 0
+        for item in records:
+            consumed += 1
+            if isinstance(item, InputError):
+                report.rejected.append(item)
+            else:
+                batch.append(item)
+            if len(batch) >= chunk:
+                self._ingest_chunk(batch, report)
+                batch = []
+            if progress is not None:
+                progress(consumed)
+        if batch:
+            self._ingest_chunk(batch, report)
+        report.stories_traced = self.trace_pending()
+        return report
+
+    def _ingest_chunk(self, batch: list[RawRecord], report: IngestReport) -> None:
+        with self.sessions.begin() as session:
+            index = self._ensure_index(session)
+            pending = self._extract_chunk(session, batch, report)
+            models = {p.outlet.id: BoilerplateModel.from_dict(p.outlet.boilerplate) for p in pending}
+            for p in pending:
+                models[p.outlet.id].observe(p.page.blocks)
+            for p in pending:
+                self._store(session, index, p, models[p.outlet.id], report)
+            for p in pending:
+                p.outlet.boilerplate = models[p.outlet.id].to_dict()
+
+    def _extract_chunk(
+        self, session: Session, batch: list[RawRecord], report: IngestReport
+    ) -> list[_Pending]:
+        normalised: list[tuple[RawRecord, str]] = []
+        for record in batch:
+            try:
+                normalised.append((record, normalize_url(record.url)))
+            except ValueError as exc:
+                report.rejected.append(InputError(str(exc), line=record.line))
+        stored = repo.stored_by_url(session, [u for _, u in normalised])
+        seen: dict[str, str] = {url: a.content_sha256 for url, a in stored.items()}
+        pending: list[_Pending] = []
+        for record, url_norm in normalised:
+            sha = hashlib.sha256((record.html or record.text or "").encode("utf-8")).hexdigest()
+            if url_norm in seen:
+                if seen[url_norm] == sha:
+                    report.unchanged += 1
+                else:
+                    report.changed += 1
+                continue
+            try:
+                page = _extract(record)
+            except ExtractionError as exc:
+                report.rejected.append(InputError(str(exc), line=record.line))
+                continue
+            domain = outlet_domain(url_norm)
+            name = record.outlet or outlet_name(url_norm, page.site_name)
+            outlet = repo.get_or_create_outlet(session, domain=domain, name=name)
+            seen[url_norm] = sha
+            pending.append(_Pending(record, url_norm, page, outlet, sha))
+        return pending
+
+    def _store(
+        self,
+        session: Session,
+        index: LSHIndex,
+        p: _Pending,
+        model: BoilerplateModel,
+        report: IngestReport,
+    ) -> None:
+        blocks = model.strip(p.page.blocks)
+        text = "\n\n".join(blocks)
+        shingles = shingle_hashes(text)
+        article = _article_row(p, blocks, text)
+        if len(shingles) < MIN_SHINGLES:
+            article.status = "empty" if not p.page.blocks else "boilerplate"
+            session.add(article)
+            report.empty += 1
+            report.stored += 1
+            return
+        fingerprint = fingerprint_shingles(shingles, options=self._options)
+        distinct = shingle_set(shingles)
+        matches = self._verified(index.candidates(fingerprint), distinct, p.outlet.id)
+        assignment = assign_story(distinct, matches, story_of=self._story_of, shingles_of=self._shingles)
+        story_id = assignment.story_id
+        if story_id is None:
+            story = Story(size=0, origin_evidence=[], needs_trace=True)
+            session.add(story)
+            session.flush()
+            story_id = story.id
+        else:
+            session.get_one(Story, story_id).needs_trace = True
+        if assignment.merge:
+            repo.merge_stories(session, survivor=story_id, others=assignment.merge)
+            merged = set(assignment.merge)
+            for aid, sid in self._story_of.items():
+                if sid in merged:
+                    self._story_of[aid] = story_id
+        article.story_id = story_id
+        article.partial = assignment.partial
+        session.add(article)
+        session.flush()
+        session.add(Fingerprint(article_id=article.id, scheme=_SCHEME, num_shingles=len(shingles),
+                                signature=repo.shingles_to_bytes(fingerprint.signature.hashvalues),
+                                shingles=repo.shingles_to_bytes(shingles)))
+        index.insert(article.id, fingerprint)
+        self._shingles[article.id] = distinct
+        self._outlet_of[article.id] = p.outlet.id
+        self._story_of[article.id] = story_id
+        report.stored += 1
+
+    def _verified(
+        self, candidates: set[int], distinct: npt.NDArray[np.uint32], outlet_id: int
+    ) -> list[Match]:
+        matches = []
+        for other in sorted(candidates):
+            found = compare_shingles(distinct, self._shingles[other], other_id=other,
+                                     same_outlet=self._outlet_of.get(other) == outlet_id)
+            if found is not None:
+                matches.append(found)
+        return matches
+
+    # -- tracing ---------------------------------------------------------------
+
+    def trace_pending(self) -> int:
+        """Trace every story whose membership changed; returns how many."""
+        with self.sessions.begin() as session:
+            ids = repo.pending_story_ids(session)
+        for story_id in ids:
+            with self.sessions.begin() as session:
+                trace_stored_story(session, story_id)
+        return len(ids)
+
+
+def _extract(record: RawRecord) -> ExtractedPage:
+    if record.html is not None:
+        page = extract_html(record.html, url=record.url)
+    else:
+        page = extract_text(record.text or "", title=record.title)
+    if record.published_at is not None:
+        claim = DateClaim(record.published_at, DateSource.INPUT, 0.75, "published_at field of the record")
+        page = _with_dates(page, (*page.dates, claim))
+    return page
+
+
+def _with_dates(page: ExtractedPage, dates: tuple[DateClaim, ...]) -> ExtractedPage:
+    from dataclasses import replace
+
+    from provenance.dates import rank_dates
+
+    return replace(page, dates=rank_dates(dates))
+
+
+def _article_row(p: _Pending, blocks: list[str], text: str) -> Article:
+    best = next((d for d in p.page.dates if d.trust > 0), None)
+    capture = p.record.capture
+    canonical = None
+    if p.page.canonical_url:
+        try:
+            canonical = normalize_url(p.page.canonical_url)
+        except ValueError:
+            canonical = None
+    return Article(
+        url=p.record.url,
+        url_norm=p.url_norm,
+        canonical_url=canonical if canonical != p.url_norm else None,
+        outlet_id=p.outlet.id,
+        title=p.record.title or p.page.title,
+        byline=p.page.byline,
+        language=detect_language(text, declared=p.page.language),
+        blocks=list(p.page.blocks),
+        text=text,
+        published_at=best.value if best else None,
+        published_source=str(best.source) if best else None,
+        dates=repo.claims_to_json(p.page.dates),
+        fetched_at=p.record.fetched_at,
+        content_sha256=p.sha256,
+        capture_path=capture.path if capture else None,
+        capture_offset=capture.offset if capture else None,
+        capture_length=capture.length if capture else None,
+        capture_sha256=capture.sha256 if capture else None,
+        declared_sources=list(p.page.declared_sources),
+        links=list(p.page.links),
+        read_more=ends_with_read_more(blocks),
+        status="ok",
+    )
+
+
+def ingest_path(path: Path, *, db_url: str, progress: bool = False) -> IngestReport:
+    """Ingest a JSONL or WARC file into the database at ``db_url``.
+
+    Args:
+        path: The file.
+        db_url: SQLAlchemy URL.
+        progress: Unused here (the CLI draws its own bar); kept for callers.
+
+    Returns:
+        The report.
+    """
+    service = Service(db_url)
+    try:
+        return service.ingest_records(read_records(path))
+    finally:
+        service.close()
+
+
+def export_stories(*, db_url: str) -> Iterator[dict[str, object]]:
+    """Every story in the export contract's shape (see :mod:`provenance.export`)."""
+    from provenance.export import story_documents
+
+    service = Service(db_url)
+    try:
+        with service.sessions() as session:
+            yield from story_documents(session)
+    finally:
+        service.close()

@@ -1,0 +1,193 @@
+"""Queries and writes of the stored data; every function takes its ``Session``.
+
+The pipeline and the CLI call these instead of writing queries inline, so the
+SQL of the service lives in one place and runs the same on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from provenance.models import DateClaim, DateSource, Evidence, StoryTrace
+from provenance.storage.tables import Article, CopyEdge, Fingerprint, Outlet, Story
+
+__all__ = [
+    "article_by_url",
+    "claims_from_json",
+    "claims_to_json",
+    "evidence_to_json",
+    "get_or_create_outlet",
+    "index_rows",
+    "live_stories",
+    "merge_stories",
+    "pending_story_ids",
+    "save_trace",
+    "shingles_from_bytes",
+    "shingles_to_bytes",
+    "stored_by_url",
+    "story_members",
+]
+
+
+def shingles_to_bytes(shingles: npt.NDArray[np.uint32]) -> bytes:
+    """Shingle hashes as little-endian 32-bit integers."""
+    return np.asarray(shingles, dtype="<u4").tobytes()
+
+
+def shingles_from_bytes(raw: bytes) -> npt.NDArray[np.uint32]:
+    """The inverse of :func:`shingles_to_bytes`."""
+    return np.frombuffer(raw, dtype="<u4").astype(np.uint32)
+
+
+def claims_to_json(claims: Iterable[DateClaim]) -> list[dict[str, Any]]:
+    """Date claims as JSON-ready dicts."""
+    return [
+        {"value": c.value.isoformat(), "source": str(c.source), "trust": c.trust, "detail": c.detail}
+        for c in claims
+    ]
+
+
+def claims_from_json(raw: Iterable[dict[str, Any]]) -> tuple[DateClaim, ...]:
+    """The inverse of :func:`claims_to_json`."""
+    return tuple(
+        DateClaim(
+            value=datetime.fromisoformat(c["value"]),
+            source=DateSource(c["source"]),
+            trust=float(c["trust"]),
+            detail=str(c.get("detail", "")),
+        )
+        for c in raw
+    )
+
+
+def evidence_to_json(evidence: Iterable[Evidence]) -> list[dict[str, Any]]:
+    """Evidence as JSON-ready dicts (``kind``, ``detail``, ``weight``)."""
+    return [{**asdict(e), "weight": round(e.weight, 3)} for e in evidence]
+
+
+def get_or_create_outlet(session: Session, *, domain: str, name: str) -> Outlet:
+    """The outlet of ``domain``, created with ``name`` when new."""
+    outlet = session.scalar(select(Outlet).where(Outlet.domain == domain))
+    if outlet is None:
+        outlet = Outlet(domain=domain, name=name, boilerplate={})
+        session.add(outlet)
+        session.flush()
+    return outlet
+
+
+def stored_by_url(session: Session, url_norms: Sequence[str]) -> dict[str, Article]:
+    """Stored articles among ``url_norms``, by normalised URL."""
+    found: dict[str, Article] = {}
+    for start in range(0, len(url_norms), 500):  # stay under bound-parameter limits
+        chunk = url_norms[start : start + 500]
+        for article in session.scalars(select(Article).where(Article.url_norm.in_(chunk))):
+            found[article.url_norm] = article
+    return found
+
+
+def article_by_url(session: Session, url_norm: str) -> Article | None:
+    """The article stored under ``url_norm`` or whose canonical URL it is."""
+    article = session.scalar(select(Article).where(Article.url_norm == url_norm))
+    if article is None:
+        article = session.scalar(
+            select(Article).where(Article.canonical_url == url_norm).order_by(Article.id)
+        )
+    return article
+
+
+def index_rows(session: Session) -> Iterator[tuple[int, int, int | None, bytes]]:
+    """(article id, outlet id, story id, shingles) of every fingerprinted article."""
+    query = (
+        select(Article.id, Article.outlet_id, Article.story_id, Fingerprint.shingles)
+        .join(Fingerprint, Fingerprint.article_id == Article.id)
+        .order_by(Article.id)
+    )
+    for row in session.execute(query).yield_per(2000):
+        yield int(row[0]), int(row[1]), row[2], bytes(row[3])
+
+
+def merge_stories(session: Session, *, survivor: int, others: Sequence[int]) -> None:
+    """Fold ``others`` into ``survivor``: members move, the others become aliases."""
+    if not others:
+        return
+    session.execute(update(Article).where(Article.story_id.in_(others)).values(story_id=survivor))
+    session.execute(update(CopyEdge).where(CopyEdge.story_id.in_(others)).values(story_id=survivor))
+    session.execute(
+        update(Story)
+        .where(Story.id.in_(others))
+        .values(merged_into=survivor, needs_trace=False, size=0)
+    )
+    session.execute(update(Story).where(Story.merged_into.in_(others)).values(merged_into=survivor))
+    session.execute(update(Story).where(Story.id == survivor).values(needs_trace=True))
+
+
+def pending_story_ids(session: Session) -> list[int]:
+    """Stories whose membership changed since they were last traced."""
+    query = select(Story.id).where(Story.needs_trace.is_(True), Story.merged_into.is_(None))
+    return list(session.scalars(query.order_by(Story.id)))
+
+
+def story_members(session: Session, story_id: int) -> list[tuple[Article, Outlet, bytes]]:
+    """Each member of a story with its outlet and shingles, oldest row first."""
+    query = (
+        select(Article, Outlet, Fingerprint.shingles)
+        .join(Outlet, Outlet.id == Article.outlet_id)
+        .join(Fingerprint, Fingerprint.article_id == Article.id)
+        .where(Article.story_id == story_id)
+        .order_by(Article.id)
+    )
+    return [(a, o, bytes(s)) for a, o, s in session.execute(query).all()]
+
+
+def save_trace(session: Session, story: Story, trace: StoryTrace, *, size: int) -> None:
+    """Store a story's trace, replacing its previous copy edges."""
+    children = [edge.child_id for edge in trace.edges]
+    session.execute(CopyEdge.__table__.delete().where(CopyEdge.story_id == story.id))
+    if children:  # an article may carry an edge from a story it has left
+        session.execute(CopyEdge.__table__.delete().where(CopyEdge.child_id.in_(children)))
+    session.add_all(
+        CopyEdge(
+            story_id=story.id,
+            parent_id=edge.parent_id,
+            child_id=edge.child_id,
+            relation=str(edge.relation),
+            similarity=edge.similarity,
+            confidence=edge.confidence,
+            evidence=evidence_to_json(edge.evidence),
+        )
+        for edge in trace.edges
+    )
+    story.origin_article_id = trace.origin_id
+    story.confidence = trace.confidence
+    story.first_published_at = trace.first_published_at
+    story.origin_evidence = evidence_to_json(trace.origin_evidence)
+    story.size = size
+    story.needs_trace = False
+    story.traced_at = datetime.now(UTC)
+
+
+def live_stories(session: Session, *, limit: int | None = None, offset: int = 0) -> list[Story]:
+    """Stories that are not aliases and have members, largest first."""
+    query = (
+        select(Story)
+        .where(Story.merged_into.is_(None), Story.size > 0)
+        .order_by(Story.size.desc(), Story.id)
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def count_articles(session: Session) -> int:
+    """Number of stored articles."""
+    return int(session.scalar(select(func.count(Article.id))) or 0)

@@ -1,0 +1,55 @@
+"""Story assignment, merges and the chaining guard."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from provenance.cluster import assign_story
+from provenance.match import compare_shingles, shingle_set
+
+
+def _set(values: range | list[int]) -> np.ndarray:
+    return shingle_set(np.array(list(values), dtype=np.uint32))
+
+
+def _assign(new: np.ndarray, stored: dict[int, tuple[int, np.ndarray]]):  # type: ignore[no-untyped-def]
+    matches = [m for aid, (_, s) in stored.items() if (m := compare_shingles(new, s, other_id=aid))]
+    return assign_story(new, matches, story_of={a: st for a, (st, _) in stored.items()},
+                        shingles_of={a: s for a, (_, s) in stored.items()})
+
+
+def test_no_match_means_new_story() -> None:
+    assert _assign(_set(range(100)), {1: (10, _set(range(500, 600)))}).story_id is None
+
+
+def test_copy_joins_story() -> None:
+    result = _assign(_set(range(80)), {1: (10, _set(range(100))), 2: (11, _set(range(900, 1000)))})
+    assert result.story_id == 10 and not result.partial and result.merge == ()
+
+
+def test_same_text_in_two_stories_merges_into_older_id() -> None:
+    # Two stories that are really one: the new copy matches the same text in both.
+    result = _assign(_set(range(100)), {1: (12, _set(range(0, 90))), 2: (7, _set(range(5, 100)))})
+    assert result.story_id == 7 and result.merge == (12,)
+
+
+def test_roundup_of_two_stories_does_not_merge_them() -> None:
+    story_a, story_b = _set(range(0, 100)), _set(range(1000, 1100))
+    roundup = _set(list(range(0, 100)) + list(range(1000, 1080)))
+    result = _assign(roundup, {1: (3, story_a), 2: (4, story_b)})
+    assert result.story_id == 3 and result.merge == ()
+
+
+def test_partial_joins_without_merging() -> None:
+    quote_a = list(range(0, 40))
+    quote_b = list(range(1000, 1030))
+    host = _set(list(range(5000, 5600)) + quote_a + quote_b)
+    result = _assign(host, {1: (3, _set(range(0, 300))), 2: (4, _set(range(1000, 1300)))})
+    assert result.story_id == 3 and result.partial and result.merge == ()
+
+
+def test_articles_without_story_are_ignored() -> None:
+    new = _set(range(50))
+    match = compare_shingles(new, _set(range(50)), other_id=1)
+    assert match is not None
+    assert assign_story(new, [match], story_of={}, shingles_of={1: _set(range(50))}).story_id is None

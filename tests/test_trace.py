@@ -1,0 +1,105 @@
+"""Origin and copy-tree inference on small literal stories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from provenance.models import DATE_TRUST, DateClaim, DateSource, Member, Relation
+from provenance.trace import trace_story
+
+T0 = datetime(2024, 5, 17, 8, 0, tzinfo=UTC)
+
+
+def _date(hours: float, source: DateSource = DateSource.JSONLD) -> tuple[DateClaim, ...]:
+    return (DateClaim(T0 + timedelta(hours=hours), source, DATE_TRUST[source]),)
+
+
+def _member(i: int, outlet: str, shingles: range | list[int], **kw) -> Member:  # type: ignore[no-untyped-def]
+    return Member(id=i, url=f"https://{outlet}.test/a{i}", outlet=outlet.title(), outlet_domain=f"{outlet}.test",
+                  shingles=np.unique(np.array(list(shingles), dtype=np.uint32)), **kw)
+
+
+def _parents(members: list[Member]) -> tuple[int, dict[int, int]]:
+    trace = trace_story(members)
+    return trace.origin_id, {e.child_id: e.parent_id for e in trace.edges}
+
+
+def test_single_member_is_its_own_origin() -> None:
+    trace = trace_story([_member(1, "alpha", range(50))])
+    assert trace.origin_id == 1 and trace.edges == () and trace.confidence == 1.0
+
+
+def test_earliest_trusted_date_is_origin() -> None:
+    members = [
+        _member(1, "beta", range(100), dates=_date(5)),
+        _member(2, "alpha", range(100), dates=_date(0)),
+        _member(3, "gamma", range(100), dates=_date(9)),
+    ]
+    origin, parents = _parents(members)
+    assert origin == 2
+    assert set(parents) == {1, 3}
+    trace = trace_story(members)
+    assert 0.5 < trace.confidence <= 1.0
+    assert any(e.kind == "earliest_date" for e in trace.origin_evidence)
+
+
+def test_copied_dates_fall_back_to_declared_source_and_first_seen() -> None:
+    same = _date(0)
+    members = [
+        _member(1, "copier", range(100), dates=same, first_seen=T0 + timedelta(hours=3),
+                declared_sources=("Alpha",)),
+        _member(2, "alpha", range(100), dates=same, first_seen=T0 + timedelta(hours=1)),
+    ]
+    origin, parents = _parents(members)
+    assert origin == 2 and parents == {1: 2}
+
+
+def test_copy_of_a_copy_hangs_under_its_parent() -> None:
+    origin_text = list(range(200))
+    edited = origin_text[:150] + list(range(1000, 1040))  # the parent's own edit
+    grandchild = edited[:140] + list(range(1000, 1040))  # inherits it
+    members = [
+        _member(1, "alpha", origin_text, dates=_date(0)),
+        _member(2, "beta", edited, dates=_date(2)),
+        _member(3, "gamma", grandchild, dates=_date(4)),
+    ]
+    origin, parents = _parents(members)
+    assert origin == 1 and parents == {2: 1, 3: 2}
+
+
+def test_declared_source_beats_a_backdated_copy() -> None:
+    members = [
+        _member(1, "alpha", range(100), dates=_date(0), first_seen=T0),
+        _member(2, "liar", range(100), dates=_date(-5), first_seen=T0 + timedelta(hours=6),
+                declared_sources=("alpha.test",), links=frozenset({"https://alpha.test/a1"})),
+    ]
+    origin, parents = _parents(members)
+    assert origin == 1 and parents == {2: 1}
+
+
+def test_partial_member_is_never_a_parent_of_a_copy() -> None:
+    members = [
+        _member(1, "alpha", range(100), dates=_date(0)),
+        _member(2, "roundup", list(range(30)) + list(range(5000, 5300)), dates=_date(1), partial=True),
+        _member(3, "beta", range(100), dates=_date(2)),
+    ]
+    trace = trace_story(members)
+    edges = {e.child_id: e for e in trace.edges}
+    assert trace.origin_id == 1
+    assert edges[3].parent_id == 1 and edges[3].relation is Relation.COPY
+    assert edges[2].parent_id in (1, 3) and edges[2].relation is Relation.PARTIAL
+
+
+def test_edge_evidence_and_confidences_are_bounded() -> None:
+    members = [
+        _member(1, "alpha", range(100), dates=_date(0)),
+        _member(2, "beta", range(100), dates=_date(1), canonical_url="https://alpha.test/a1"),
+    ]
+    trace = trace_story(members)
+    (edge,) = trace.edges
+    assert edge.parent_id == 1
+    assert {e.kind for e in edge.evidence} >= {"canonical", "date_order", "similarity"}
+    assert 0.0 <= edge.confidence <= 1.0 and 0.0 <= trace.confidence <= 1.0
+    assert trace.first_published_at == T0
