@@ -28,7 +28,11 @@ from provenance.stories import StoryReport, load_story
 from provenance.storage import repository as repo
 from provenance.urls import normalize_url
 
-app = typer.Typer(help="Where did this story come from, and who copied whom?", no_args_is_help=True)
+app = typer.Typer(
+    help="Where did this story come from, and who copied whom?",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 export_app = typer.Typer(help="Export stored data for other tools.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 console = Console()

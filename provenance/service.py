@@ -163,7 +163,7 @@ class Service:
         with self.sessions.begin() as session:
             index = self._ensure_index(session)
             pending = self._extract_chunk(session, batch, report)
-            models = {p.outlet.id: BoilerplateModel.from_dict(p.outlet.boilerplate) for p in pending}
+            models = {p.outlet.id: _boilerplate(p.outlet) for p in pending}
             for p in pending:
                 models[p.outlet.id].observe(p.page.blocks)
             for p in pending:
@@ -273,6 +273,10 @@ class Service:
             with self.sessions.begin() as session:
                 trace_stored_story(session, story_id)
         return len(ids)
+
+
+def _boilerplate(outlet: Outlet) -> BoilerplateModel:
+    return BoilerplateModel.from_dict(outlet.boilerplate) if outlet.boilerplate else BoilerplateModel()
 
 
 def _extract(record: RawRecord) -> ExtractedPage:

@@ -1,0 +1,27 @@
+# One image for the api and worker services; docker-compose.yml picks the command.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# The package list changes less often than the code: install in two steps so a
+# code change does not reinstall every dependency.
+COPY pyproject.toml README.md* ./
+RUN mkdir -p provenance worker \
+    && touch provenance/__init__.py worker/__init__.py \
+    && pip install . \
+    && pip uninstall -y provenance
+
+COPY provenance ./provenance
+COPY worker ./worker
+RUN pip install --no-deps .
+
+RUN useradd --system --user-group --home-dir /app provenance
+USER provenance
+
+EXPOSE 8000
+CMD ["provenance", "serve", "--host", "0.0.0.0", "--port", "8000"]
