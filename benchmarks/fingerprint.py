@@ -23,7 +23,13 @@ from datasketch import MinHash
 from provenance.fingerprint import fingerprint_shingles
 from provenance.shingle import shingle_hashes, tokenize
 
-_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "semeval2022_task8_even" / "pairs.jsonl"
+_DATA = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared"
+    / "data"
+    / "semeval2022_task8_even"
+    / "pairs.jsonl"
+)
 
 
 def load_texts(limit: int) -> list[str]:
@@ -75,11 +81,19 @@ def main() -> None:
     t_naive = _best(naive, texts, args.repeat)
     t_ours = _best(ours, texts, args.repeat)
     print(f"texts: {len(texts)}  shingles: {shingles}")
-    print(f"naive datasketch loop : {len(texts) / t_naive:9.1f} texts/s  {shingles / t_naive:11.0f} shingles/s")
-    print(f"provenance            : {len(texts) / t_ours:9.1f} texts/s  {shingles / t_ours:11.0f} shingles/s")
-    print(json.dumps({"naive_texts_per_s": round(len(texts) / t_naive, 1),
-                      "ours_texts_per_s": round(len(texts) / t_ours, 1),
-                      "speedup": round(t_naive / t_ours, 2)}))
+    for name, seconds in (("naive datasketch loop", t_naive), ("provenance", t_ours)):
+        print(
+            f"{name:22}: {len(texts) / seconds:9.1f} texts/s  {shingles / seconds:11.0f} shingles/s"
+        )
+    print(
+        json.dumps(
+            {
+                "naive_texts_per_s": round(len(texts) / t_naive, 1),
+                "ours_texts_per_s": round(len(texts) / t_ours, 1),
+                "speedup": round(t_naive / t_ours, 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ from provenance.export import story_document
 from provenance.ingest import read_records
 from provenance.service import IngestReport, Service
 from provenance.settings import Settings
-from provenance.stories import StoryReport, load_story
 from provenance.storage import repository as repo
+from provenance.stories import StoryReport, load_story
 from provenance.urls import normalize_url
 
 app = typer.Typer(
@@ -40,7 +40,9 @@ errors = Console(stderr=True)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL (default: PROVENANCE_DATABASE_URL, else SQLite in the data dir)."),
+    typer.Option(
+        "--db", help="Database URL (default: PROVENANCE_DATABASE_URL, else SQLite in the data dir)."
+    ),
 ]
 
 
@@ -62,7 +64,9 @@ def _print_rejected(rejected: list[InputError]) -> None:
     table.add_column("where")
     table.add_column("why")
     for error in rejected[:30]:
-        where = f"{error.source or ''}:{error.line}" if error.line is not None else (error.source or "")
+        where = (
+            f"{error.source or ''}:{error.line}" if error.line is not None else (error.source or "")
+        )
         table.add_row(where, error.reason)
     errors.print(table)
     if len(rejected) > 30:
@@ -71,8 +75,14 @@ def _print_rejected(rejected: list[InputError]) -> None:
 
 def _ingest_one(service: Service, path: Path, max_body: int) -> IngestReport:
     total = _count_lines(path)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=errors, transient=False) as bar:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=False,
+    ) as bar:
         task = bar.add_task(f"ingest {path.name}", total=total)
         report = service.ingest_records(
             read_records(path, max_body_bytes=max_body),
@@ -88,14 +98,20 @@ def _ingest_one(service: Service, path: Path, max_body: int) -> IngestReport:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="JSONL or WARC files (.gz accepted).")],
     db: DbOption = None,
-    strict: Annotated[bool, typer.Option(help="Refuse the whole input if any record is bad.")] = False,
+    strict: Annotated[
+        bool, typer.Option(help="Refuse the whole input if any record is bad.")
+    ] = False,
 ) -> None:
     """Ingest articles, match them into stories and trace each story's origin."""
     settings = Settings()
     try:
         if strict:
-            bad = [e for p in paths for e in read_records(p, max_body_bytes=settings.max_body_bytes)
-                   if isinstance(e, InputError)]
+            bad = [
+                e
+                for p in paths
+                for e in read_records(p, max_body_bytes=settings.max_body_bytes)
+                if isinstance(e, InputError)
+            ]
             if bad:
                 _print_rejected(bad)
                 errors.print("[red]--strict: nothing ingested[/red]")
@@ -121,7 +137,9 @@ def ingest(
 def _stories_table(service: Service, limit: int) -> Table:
     table = Table(title="Stories")
     for column in ("story", "size", "origin outlet", "confidence", "first published", "first seen"):
-        table.add_column(column, justify="right" if column in ("story", "size", "confidence") else "left")
+        table.add_column(
+            column, justify="right" if column in ("story", "size", "confidence") else "left"
+        )
     with service.sessions() as session:
         for story in repo.live_stories(session, limit=limit):
             report = load_story(session, story.id)
@@ -130,7 +148,8 @@ def _stories_table(service: Service, limit: int) -> Table:
             origin = report.articles.get(story.origin_article_id or -1)
             seen = [a.fetched_at for a in report.articles.values() if a.fetched_at is not None]
             table.add_row(
-                str(story.id), str(story.size),
+                str(story.id),
+                str(story.size),
                 report.outlets[origin.outlet_id].name if origin else "?",
                 f"{story.confidence or 0:.2f}",
                 f"{story.first_published_at:%Y-%m-%d %H:%M}" if story.first_published_at else "-",
@@ -151,14 +170,22 @@ def stories(
 def _tree(report: StoryReport) -> Tree:
     doc = story_document(report)
     root_url = doc["origin_url"]
-    tree = Tree(f"[bold]story {doc['story_id']}[/bold]: {doc['size']} article(s), origin "
-                f"[green]{doc['origin_outlet']}[/green] (confidence {doc['confidence']:.2f})")
+    tree = Tree(
+        f"[bold]story {doc['story_id']}[/bold]: {doc['size']} article(s), origin "
+        f"[green]{doc['origin_outlet']}[/green] (confidence {doc['confidence']:.2f})"
+    )
     nodes: dict[str, Tree] = {}
     for article in doc["articles"]:
         parent = nodes.get(article["parent_url"] or "", tree)
-        style = "green" if article["url"] == root_url else ("yellow" if article["relation"] == "partial" else "cyan")
-        label = (f"[{style}]{article['relation']}[/{style}] {article['outlet']}  {article['url']}"
-                 f"  [dim]sim {article['similarity']:.2f}, conf {article['confidence']:.2f}[/dim]")
+        style = (
+            "green"
+            if article["url"] == root_url
+            else ("yellow" if article["relation"] == "partial" else "cyan")
+        )
+        label = (
+            f"[{style}]{article['relation']}[/{style}] {article['outlet']}  {article['url']}"
+            f"  [dim]sim {article['similarity']:.2f}, conf {article['confidence']:.2f}[/dim]"
+        )
         node = parent.add(label)
         for item in article["evidence"][:6]:
             node.add(f"[dim]{item['kind']}: {item['detail']}[/dim]")
@@ -167,7 +194,10 @@ def _tree(report: StoryReport) -> Tree:
 
 
 @app.command()
-def trace(url: Annotated[str, typer.Argument(help="URL of any article of the story.")], db: DbOption = None) -> None:
+def trace(
+    url: Annotated[str, typer.Argument(help="URL of any article of the story.")],
+    db: DbOption = None,
+) -> None:
     """Show one story: its origin, the copy tree and the evidence for each edge."""
     service = _service(db)
     try:
@@ -192,7 +222,9 @@ def trace(url: Annotated[str, typer.Argument(help="URL of any article of the sto
 def export_stories(
     db: DbOption = None,
     format: Annotated[str, typer.Option("--format", help="Only 'jsonl' for now.")] = "jsonl",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default stdout).")
+    ] = None,
 ) -> None:
     """Write every story (singletons included) as JSON Lines, one object per story."""
     if format != "jsonl":
@@ -217,7 +249,9 @@ def export_stories(
 @app.command()
 def demo(
     db: DbOption = None,
-    stories_count: Annotated[int, typer.Option("--stories", help="Stories in the synthetic network.")] = 40,
+    stories_count: Annotated[
+        int, typer.Option("--stories", help="Stories in the synthetic network.")
+    ] = 40,
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 1,
 ) -> None:
     """Generate a small synthetic syndication network, ingest it, and show what was found."""

@@ -9,7 +9,11 @@ Chaining guard. Plain connected components would let one roundup that quotes
 story A in its first half and story B in its second fuse A and B. So:
 
 * a *partial* match (a quoted passage) attaches the article to a story but
-  never merges stories;
+  never merges stories, and it attaches only a quoting article: one that is
+  older than the passage it shares is its source, and starts a story of its own;
+* a partial member never carries its story to others: a new article that
+  copies a partial member does not join that member's story, it *adopts* the
+  member into its own (the two share a text; the story only shared a quote);
 * when copy matches reach several stories, they are merged only if the *same*
   part of the new text matches each of them (its shared shingles overlap): a
   text that is one story told twice. Disjoint parts mean a compilation of two
@@ -18,7 +22,7 @@ story A in its first half and story B in its second fuse A and B. So:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +35,8 @@ __all__ = ["Assignment", "assign_story"]
 #: Share of the smaller covered region two story groups must have in common
 #: before they count as the same text (and so the same story).
 MERGE_OVERLAP = 0.5
+#: Clock differences below this do not decide who quotes whom (seconds).
+_TIME_SLACK = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +48,14 @@ class Assignment:
         merge: Other existing stories that are the same story and fold into
             ``story_id`` (empty in most cases).
         partial: True when it joins only through a shared passage.
+        adopt: Partial members of other stories that the new article copies (or
+            is copied by): they move into its story as full members.
     """
 
     story_id: int | None
     merge: tuple[int, ...] = ()
     partial: bool = False
+    adopt: tuple[int, ...] = ()
 
 
 def _covered(
@@ -73,6 +82,9 @@ def assign_story(
     *,
     story_of: Mapping[int, int],
     shingles_of: Mapping[int, npt.NDArray[np.uint32]],
+    partial_members: Set[int] = frozenset(),
+    time_of: Mapping[int, float] | None = None,
+    new_time: float | None = None,
 ) -> Assignment:
     """Decide the story of a new article from its verified matches.
 
@@ -82,17 +94,24 @@ def assign_story(
         story_of: Story id of each matched stored article (articles without a
             story, such as empty pages, are ignored).
         shingles_of: Shingle set of each matched stored article.
+        partial_members: Stored articles that belong to their story only by a
+            shared passage.
+        time_of: Best known time (POSIX seconds) of stored articles.
+        new_time: Best known time of the new article.
 
     Returns:
         The assignment.
     """
-    copies = _groups([m for m in matches if m.kind is MatchKind.COPY], story_of)
+    copy_matches = [m for m in matches if m.kind is MatchKind.COPY]
+    adopt = tuple(sorted(m.other_id for m in copy_matches if m.other_id in partial_members))
+    copies = _groups([m for m in copy_matches if m.other_id not in partial_members], story_of)
     if not copies:
-        partials = _groups([m for m in matches if m.kind is MatchKind.PARTIAL], story_of)
-        if not partials:
-            return Assignment(story_id=None)
-        best = max(partials, key=lambda s: (max(m.shared for m in partials[s]), -s))
-        return Assignment(story_id=best, partial=True)
+        if adopt:
+            return Assignment(story_id=None, adopt=adopt)
+        quoted = [
+            m for m in matches if m.kind is MatchKind.PARTIAL and m.other_id not in partial_members
+        ]
+        return _partial(quoted, story_of, time_of or {}, new_time)
     covered = {story: _covered(new, group, shingles_of) for story, group in copies.items()}
     # The story sharing the most text anchors the article; the others merge
     # into it only when they match the same part of the new text.
@@ -105,7 +124,26 @@ def assign_story(
         if common >= MERGE_OVERLAP * min(len(region), len(covered[anchor])):
             merge.append(story)
     if not merge:
-        return Assignment(story_id=anchor)
+        return Assignment(story_id=anchor, adopt=adopt)
     survivor = min([anchor, *merge])
     others = tuple(sorted(s for s in [anchor, *merge] if s != survivor))
-    return Assignment(story_id=survivor, merge=others)
+    return Assignment(story_id=survivor, merge=others, adopt=adopt)
+
+
+def _partial(
+    matches: Sequence[Match],  # partial matches with full members of their stories
+    story_of: Mapping[int, int],
+    time_of: Mapping[int, float],
+    new_time: float | None,
+) -> Assignment:
+    """Attach a quoting article to the story it quotes most, if it is the quoter."""
+    quoted = list(matches)
+    if new_time is not None:
+        # An article older than the one it shares a passage with is quoted, not
+        # quoting: it is the source of its own story.
+        quoted = [m for m in quoted if time_of.get(m.other_id, new_time) <= new_time + _TIME_SLACK]
+    partials = _groups(quoted, story_of)
+    if not partials:
+        return Assignment(story_id=None)
+    best = max(partials, key=lambda s: (max(m.shared for m in partials[s]), -s))
+    return Assignment(story_id=best, partial=True)

@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from provenance.stories import StoryReport, load_story
 from provenance.storage import repository as repo
+from provenance.stories import StoryReport, load_story
 
 __all__ = ["story_document", "story_documents"]
 
@@ -41,19 +41,24 @@ def story_document(report: StoryReport) -> dict[str, Any]:
         edge = report.edges.get(article.id)
         parent = report.parent_of(article.id)
         is_origin = origin is not None and article.id == origin.id
-        articles.append({
-            "url": article.url_norm,
-            "outlet": report.outlets[article.outlet_id].name,
-            "title": article.title,
-            "published_at": _iso(article.published_at),
-            "fetched_at": _iso(article.fetched_at),
-            "parent_url": parent.url_norm if parent is not None and not is_origin else None,
-            "relation": "origin" if is_origin or edge is None else edge.relation,
-            "similarity": 1.0 if is_origin or edge is None else round(edge.similarity, 4),
-            "confidence": round(story.confidence or 0.0, 4) if is_origin or edge is None
-            else round(edge.confidence, 4),
-            "evidence": _evidence(story.origin_evidence if is_origin or edge is None else edge.evidence),
-        })
+        articles.append(
+            {
+                "url": article.url_norm,
+                "outlet": report.outlets[article.outlet_id].name,
+                "title": article.title,
+                "published_at": _iso(article.published_at),
+                "fetched_at": _iso(article.fetched_at),
+                "parent_url": parent.url_norm if parent is not None and not is_origin else None,
+                "relation": "origin" if is_origin or edge is None else edge.relation,
+                "similarity": 1.0 if is_origin or edge is None else round(edge.similarity, 4),
+                "confidence": round(story.confidence or 0.0, 4)
+                if is_origin or edge is None
+                else round(edge.confidence, 4),
+                "evidence": _evidence(
+                    story.origin_evidence if is_origin or edge is None else edge.evidence
+                ),
+            }
+        )
     return {
         "story_id": story.id,
         "origin_url": origin.url_norm if origin else None,

@@ -86,7 +86,9 @@ class Fingerprint:
 _PERMUTATIONS: dict[tuple[int, int], tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]] = {}
 
 
-def _permutations(options: FingerprintOptions) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+def _permutations(
+    options: FingerprintOptions,
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     # datasketch derives its permutation parameters from the seed; take them
     # from a MinHash once per option set.
     key = (options.num_perm, options.seed)
@@ -97,7 +99,9 @@ def _permutations(options: FingerprintOptions) -> tuple[npt.NDArray[np.uint32], 
     return _PERMUTATIONS[key]
 
 
-def _permuted(shingles: npt.NDArray[np.uint32], options: FingerprintOptions) -> npt.NDArray[np.uint32]:
+def _permuted(
+    shingles: npt.NDArray[np.uint32], options: FingerprintOptions
+) -> npt.NDArray[np.uint32]:
     """The ``len(shingles) x num_perm`` matrix of permuted hash values.
 
     This is datasketch's own affine32 arithmetic (``MinHash.update_batch``),
@@ -154,7 +158,9 @@ def fingerprint_shingles(
     )
 
 
-def signature(hashvalues: Iterable[int], *, options: FingerprintOptions | None = None) -> LeanMinHash:
+def signature(
+    hashvalues: Iterable[int], *, options: FingerprintOptions | None = None
+) -> LeanMinHash:
     """Rebuild a stored signature from its hash values.
 
     Args:

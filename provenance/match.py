@@ -83,7 +83,7 @@ def compare_shingles(
     opts = options or MatchOptions()
     if len(new) == 0 or len(other) == 0:
         return None
-    shared = int(len(np.intersect1d(new, other, assume_unique=True)))
+    shared = len(np.intersect1d(new, other, assume_unique=True))
     if shared == 0:
         return None
     containment_new = shared / len(new)

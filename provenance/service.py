@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from provenance.boilerplate import BoilerplateModel
 from provenance.cluster import assign_story
 from provenance.errors import ExtractionError, InputError
 from provenance.extract import extract_html, extract_text
+from provenance.fingerprint import Fingerprint as FingerprintType
 from provenance.fingerprint import FingerprintOptions, LSHIndex, fingerprint_shingles
 from provenance.ingest import RawRecord, read_records
 from provenance.language import detect_language
@@ -97,6 +99,8 @@ class Service:
         self._shingles: dict[int, npt.NDArray[np.uint32]] = {}
         self._outlet_of: dict[int, int] = {}
         self._story_of: dict[int, int] = {}
+        self._partial: set[int] = set()
+        self._time_of: dict[int, float] = {}
 
     def close(self) -> None:
         """Release the database connections."""
@@ -107,19 +111,39 @@ class Service:
     def _ensure_index(self, session: Session) -> LSHIndex:
         if self._index is None:
             self._index = LSHIndex(num_perm=self._options.num_perm)
-            for article_id, outlet_id, story_id, raw in repo.index_rows(session):
-                self._remember(article_id, outlet_id, story_id, repo.shingles_from_bytes(raw))
+            for row in repo.index_rows(session):
+                shingles = repo.shingles_from_bytes(row.shingles)
+                fingerprint = fingerprint_shingles(shingles, options=self._options)
+                self._remember(
+                    row.article_id,
+                    fingerprint,
+                    row.outlet_id,
+                    row.story_id,
+                    partial=row.partial,
+                    time=row.time,
+                )
         return self._index
 
     def _remember(
-        self, article_id: int, outlet_id: int, story_id: int | None, shingles: npt.NDArray[np.uint32]
+        self,
+        article_id: int,
+        fingerprint: FingerprintType,
+        outlet_id: int,
+        story_id: int | None,
+        *,
+        partial: bool,
+        time: datetime | None,
     ) -> None:
         assert self._index is not None
-        self._index.insert(article_id, fingerprint_shingles(shingles, options=self._options))
-        self._shingles[article_id] = shingle_set(shingles)
+        self._index.insert(article_id, fingerprint)
+        self._shingles[article_id] = shingle_set(fingerprint.shingles)
         self._outlet_of[article_id] = outlet_id
         if story_id is not None:
             self._story_of[article_id] = story_id
+        if partial:
+            self._partial.add(article_id)
+        if time is not None:
+            self._time_of[article_id] = time.timestamp()
 
     # -- ingest ----------------------------------------------------------------
 
@@ -142,9 +166,7 @@ class Service:
         """
         report = IngestReport()
         batch: list[RawRecord] = []
-        consumed = 0
-        for item in records:
-            consumed += 1
+        for consumed, item in enumerate(records, start=1):
             if isinstance(item, InputError):
                 report.rejected.append(item)
             else:
@@ -224,7 +246,16 @@ class Service:
         fingerprint = fingerprint_shingles(shingles, options=self._options)
         distinct = shingle_set(shingles)
         matches = self._verified(index.candidates(fingerprint), distinct, p.outlet.id)
-        assignment = assign_story(distinct, matches, story_of=self._story_of, shingles_of=self._shingles)
+        when = _known_time(article)
+        assignment = assign_story(
+            distinct,
+            matches,
+            story_of=self._story_of,
+            shingles_of=self._shingles,
+            partial_members=self._partial,
+            time_of=self._time_of,
+            new_time=when.timestamp() if when else None,
+        )
         story_id = assignment.story_id
         if story_id is None:
             story = Story(size=0, origin_evidence=[], needs_trace=True)
@@ -239,17 +270,27 @@ class Service:
             for aid, sid in self._story_of.items():
                 if sid in merged:
                     self._story_of[aid] = story_id
+        if assignment.adopt:
+            repo.adopt_articles(session, story_id=story_id, article_ids=assignment.adopt)
+            for adopted in assignment.adopt:
+                self._story_of[adopted] = story_id
+                self._partial.discard(adopted)
         article.story_id = story_id
         article.partial = assignment.partial
         session.add(article)
         session.flush()
-        session.add(Fingerprint(article_id=article.id, scheme=_SCHEME, num_shingles=len(shingles),
-                                signature=repo.shingles_to_bytes(fingerprint.signature.hashvalues),
-                                shingles=repo.shingles_to_bytes(shingles)))
-        index.insert(article.id, fingerprint)
-        self._shingles[article.id] = distinct
-        self._outlet_of[article.id] = p.outlet.id
-        self._story_of[article.id] = story_id
+        session.add(
+            Fingerprint(
+                article_id=article.id,
+                scheme=_SCHEME,
+                num_shingles=len(shingles),
+                signature=repo.shingles_to_bytes(fingerprint.signature.hashvalues),
+                shingles=repo.shingles_to_bytes(shingles),
+            )
+        )
+        self._remember(
+            article.id, fingerprint, p.outlet.id, story_id, partial=assignment.partial, time=when
+        )
         report.stored += 1
 
     def _verified(
@@ -257,8 +298,12 @@ class Service:
     ) -> list[Match]:
         matches = []
         for other in sorted(candidates):
-            found = compare_shingles(distinct, self._shingles[other], other_id=other,
-                                     same_outlet=self._outlet_of.get(other) == outlet_id)
+            found = compare_shingles(
+                distinct,
+                self._shingles[other],
+                other_id=other,
+                same_outlet=self._outlet_of.get(other) == outlet_id,
+            )
             if found is not None:
                 matches.append(found)
         return matches
@@ -275,8 +320,14 @@ class Service:
         return len(ids)
 
 
+def _known_time(article: Article) -> datetime | None:
+    return repo.known_time(article.published_at, article.published_source, article.fetched_at)
+
+
 def _boilerplate(outlet: Outlet) -> BoilerplateModel:
-    return BoilerplateModel.from_dict(outlet.boilerplate) if outlet.boilerplate else BoilerplateModel()
+    return (
+        BoilerplateModel.from_dict(outlet.boilerplate) if outlet.boilerplate else BoilerplateModel()
+    )
 
 
 def _extract(record: RawRecord) -> ExtractedPage:
@@ -285,7 +336,9 @@ def _extract(record: RawRecord) -> ExtractedPage:
     else:
         page = extract_text(record.text or "", title=record.title)
     if record.published_at is not None:
-        claim = DateClaim(record.published_at, DateSource.INPUT, 0.75, "published_at field of the record")
+        claim = DateClaim(
+            record.published_at, DateSource.INPUT, 0.75, "published_at field of the record"
+        )
         page = _with_dates(page, (*page.dates, claim))
     return page
 

@@ -101,7 +101,9 @@ def shingle_hashes(text: str, *, options: ShingleOptions | None = None) -> npt.N
     seen: dict[str, int] = {}
     token_hashes = np.array(
         [
-            seen[t] if t in seen else seen.setdefault(t, xxhash.xxh32_intdigest(t.encode(), seed=opts.seed))
+            seen[t]
+            if t in seen
+            else seen.setdefault(t, xxhash.xxh32_intdigest(t.encode(), seed=opts.seed))
             for t in tokens
         ],
         dtype=np.uint32,

@@ -90,10 +90,13 @@ def load_story(session: Session, story_id: int) -> StoryReport | None:
         story = session.get(Story, story.merged_into)
     if story is None:
         return None
-    articles = {a.id: a for a in session.scalars(select(Article).where(Article.story_id == story.id))}
+    articles = {
+        a.id: a for a in session.scalars(select(Article).where(Article.story_id == story.id))
+    }
     outlet_ids = {a.outlet_id for a in articles.values()}
     outlets = {o.id: o for o in session.scalars(select(Outlet).where(Outlet.id.in_(outlet_ids)))}
     edges = {
-        e.child_id: e for e in session.scalars(select(CopyEdge).where(CopyEdge.story_id == story.id))
+        e.child_id: e
+        for e in session.scalars(select(CopyEdge).where(CopyEdge.story_id == story.id))
     }
     return StoryReport(story=story, articles=articles, outlets=outlets, edges=edges)

@@ -38,6 +38,8 @@ __all__ = ["WEIGHTS", "trace_story"]
 WEIGHTS: dict[str, float] = {
     "date": 1.5,  # times the date's trust: u published before v
     "seen": 0.7,  # the crawler saw u before v
+    "proximity": 0.0,  # times the date's trust: v followed u soon (copies are made fast)
+    "shared_edits": 2.0,  # u and v share wording the rest of the story lacks
     "declared": 2.5,  # v names u's outlet as its source
     "canonical": 3.0,  # v's canonical link is u
     "link": 2.0,  # v links to u
@@ -49,6 +51,11 @@ WEIGHTS: dict[str, float] = {
 
 #: Dates or first-seen times closer than this are a tie, not an order.
 TIE = timedelta(minutes=1)
+#: A gap in time after which a copy is no nearer to its parent than to any other.
+_FAR_HOURS = 96.0
+#: Fewest inherited shingles that count as a shared edit (one changed word
+#: breaks up to five shingles).
+_MIN_EDIT_SHINGLES = 3
 #: Each member's incoming edges kept for the tree search (the rest cannot win).
 _KEEP_INCOMING = 6
 #: Alternative roots tried to measure the origin's margin.
@@ -75,7 +82,9 @@ def _timings(members: Sequence[Member]) -> list[_Timing]:
             continue
         trust = claim.trust
         copied = any(
-            j != i and other is not None and abs(other.value - claim.value) < TIE
+            j != i
+            and other is not None
+            and abs(other.value - claim.value) < TIE
             and members[j].outlet_domain != member.outlet_domain
             for j, other in enumerate(best)
         )
@@ -118,32 +127,77 @@ def _edge_evidence(
     if order:
         weight = order * WEIGHTS["date"] * min(tu.trust, tv.trust)
         when = "before" if order > 0 else "after"
-        found.append(Evidence("date_order", f"{u.outlet} dates its article {when} {v.outlet}'s "
-                              f"({tu.source} {tu.published:%Y-%m-%d %H:%M} vs {tv.source} "
-                              f"{tv.published:%Y-%m-%d %H:%M})", weight))
+        found.append(
+            Evidence(
+                "date_order",
+                f"{u.outlet} dates its article {when} {v.outlet}'s "
+                f"({tu.source} {tu.published:%Y-%m-%d %H:%M} vs {tv.source} "
+                f"{tv.published:%Y-%m-%d %H:%M})",
+                weight,
+            )
+        )
+    if order > 0 and tu.published is not None and tv.published is not None:
+        # A copy usually follows its own parent within hours; a grandchild
+        # follows the origin by two such delays. Closeness in time favours
+        # the nearer ancestor (log scale: 1 at no gap, 0 at four days).
+        hours = (tv.published - tu.published).total_seconds() / 3600
+        closeness = max(0.0, 1.0 - math.log1p(hours) / math.log1p(_FAR_HOURS))
+        found.append(
+            Evidence(
+                "proximity",
+                f"{v.outlet} followed {hours:.1f} h later",
+                WEIGHTS["proximity"] * min(tu.trust, tv.trust) * closeness,
+            )
+        )
     seen = _order(tu.seen, tv.seen)
     if seen:
         when = "before" if seen > 0 else "after"
-        found.append(Evidence("first_seen", f"first seen {when} {v.outlet}'s copy", seen * WEIGHTS["seen"]))
-    if any(names_match(name, outlet=u.outlet, domain=u.outlet_domain) for name in v.declared_sources):
-        found.append(Evidence("declared_source", f"{v.outlet} names {u.outlet} as its source",
-                              WEIGHTS["declared"]))
+        found.append(
+            Evidence("first_seen", f"first seen {when} {v.outlet}'s copy", seen * WEIGHTS["seen"])
+        )
+    if any(
+        names_match(name, outlet=u.outlet, domain=u.outlet_domain) for name in v.declared_sources
+    ):
+        found.append(
+            Evidence(
+                "declared_source", f"{v.outlet} names {u.outlet} as its source", WEIGHTS["declared"]
+            )
+        )
     if v.canonical_url is not None and v.canonical_url == u.url:
-        found.append(Evidence("canonical", f"{v.outlet}'s canonical link points to {u.url}",
-                              WEIGHTS["canonical"]))
+        found.append(
+            Evidence(
+                "canonical", f"{v.outlet}'s canonical link points to {u.url}", WEIGHTS["canonical"]
+            )
+        )
     if u.url in v.links:
         found.append(Evidence("link", f"{v.outlet} links to {u.url}", WEIGHTS["link"]))
-    elif u.outlet_domain != v.outlet_domain and any(_on_domain(link, u.outlet_domain) for link in v.links):
-        found.append(Evidence("outlet_link", f"{v.outlet} links to {u.outlet_domain}",
-                              WEIGHTS["outlet_link"]))
+    elif u.outlet_domain != v.outlet_domain and any(
+        _on_domain(link, u.outlet_domain) for link in v.links
+    ):
+        found.append(
+            Evidence(
+                "outlet_link", f"{v.outlet} links to {u.outlet_domain}", WEIGHTS["outlet_link"]
+            )
+        )
     if v.read_more and not u.read_more and len(u.shingles) > len(v.shingles):
-        found.append(Evidence("truncated", f"{v.outlet}'s text is cut short with a 'read more' pointer",
-                              WEIGHTS["read_more"]))
-    found.append(Evidence("similarity", f"text similarity {similarity:.2f}",
-                          WEIGHTS["similarity"] * similarity))
+        found.append(
+            Evidence(
+                "truncated",
+                f"{v.outlet}'s text is cut short with a 'read more' pointer",
+                WEIGHTS["read_more"],
+            )
+        )
+    found.append(
+        Evidence(
+            "similarity", f"text similarity {similarity:.2f}", WEIGHTS["similarity"] * similarity
+        )
+    )
     if u.partial and not v.partial:
-        found.append(Evidence("partial_parent", f"{u.outlet} only quotes a passage",
-                              WEIGHTS["partial_parent"]))
+        found.append(
+            Evidence(
+                "partial_parent", f"{u.outlet} only quotes a passage", WEIGHTS["partial_parent"]
+            )
+        )
     return found
 
 
@@ -179,24 +233,85 @@ def _origin_evidence(
     me, found = members[root], []
     dated = [t.published for t in timings if t.published is not None and t.trust > 0]
     if timings[root].published is not None and dated and timings[root].published == min(dated):
-        found.append(Evidence("earliest_date", f"earliest trusted publication date "
-                              f"({timings[root].source} {timings[root].published:%Y-%m-%d %H:%M})",
-                              timings[root].trust))
+        found.append(
+            Evidence(
+                "earliest_date",
+                f"earliest trusted publication date "
+                f"({timings[root].source} {timings[root].published:%Y-%m-%d %H:%M})",
+                timings[root].trust,
+            )
+        )
     seen = [t.seen for t in timings if t.seen is not None]
     if timings[root].seen is not None and seen and timings[root].seen == min(seen):
         found.append(Evidence("first_seen", "the first copy the crawler saw", WEIGHTS["seen"]))
-    credits = sum(1 for m in members if m is not me and any(
-        names_match(n, outlet=me.outlet, domain=me.outlet_domain) for n in m.declared_sources))
+    credits = sum(
+        1
+        for m in members
+        if m is not me
+        and any(
+            names_match(n, outlet=me.outlet, domain=me.outlet_domain) for n in m.declared_sources
+        )
+    )
     if credits:
-        found.append(Evidence("credited", f"named as the source by {credits} other article(s)",
-                              WEIGHTS["declared"] * credits))
-    links = sum(1 for m in members if m is not me and (me.url in m.links or m.canonical_url == me.url))
+        found.append(
+            Evidence(
+                "credited",
+                f"named as the source by {credits} other article(s)",
+                WEIGHTS["declared"] * credits,
+            )
+        )
+    links = sum(
+        1 for m in members if m is not me and (me.url in m.links or m.canonical_url == me.url)
+    )
     if links:
-        found.append(Evidence("linked", f"linked or canonical target of {links} other article(s)",
-                              WEIGHTS["link"] * links))
+        found.append(
+            Evidence(
+                "linked",
+                f"linked or canonical target of {links} other article(s)",
+                WEIGHTS["link"] * links,
+            )
+        )
     children = sum(1 for p in parents.values() if p == root)
-    found.append(Evidence("tree", f"best copy tree has it at the root with {children} direct copies", 0.0))
+    found.append(
+        Evidence("tree", f"best copy tree has it at the root with {children} direct copies", 0.0)
+    )
     return sorted(found, key=lambda e: -e.weight)
+
+
+def _solve(
+    evidence: list[list[list[Evidence]]],
+) -> tuple[dict[int, int], float, npt.NDArray[np.float64]]:
+    n = len(evidence)
+    scores = np.array(
+        [
+            [sum(e.weight for e in evidence[u][v]) if u != v else -math.inf for v in range(n)]
+            for u in range(n)
+        ]
+    )
+    parents, best = _tree(scores, None)
+    return parents, best, scores
+
+
+def _add_shared_edits(
+    evidence: list[list[list[Evidence]]], members: Sequence[Member], root: int
+) -> None:
+    archetype = members[root].shingles
+    for u in range(len(members)):
+        for v in range(len(members)):
+            if u == v or root in (u, v) or members[u].partial:
+                continue
+            common = np.intersect1d(members[u].shingles, members[v].shingles, assume_unique=True)
+            edits = len(np.setdiff1d(common, archetype, assume_unique=True))
+            if edits >= _MIN_EDIT_SHINGLES:
+                weight = WEIGHTS["shared_edits"] * min(1.0, edits / (4 * _MIN_EDIT_SHINGLES))
+                evidence[u][v].append(
+                    Evidence(
+                        "shared_edits",
+                        f"shares {edits} edited shingles with {members[u].outlet} "
+                        f"that the origin lacks",
+                        weight,
+                    )
+                )
 
 
 def trace_story(members: Sequence[Member]) -> StoryTrace:
@@ -216,22 +331,37 @@ def trace_story(members: Sequence[Member]) -> StoryTrace:
     timings = _timings(members)
     dated = [t.published for t in timings if t.published is not None and t.trust > 0]
     if len(members) == 1:
-        return StoryTrace(origin_id=members[0].id, confidence=1.0,
-                          origin_evidence=(Evidence("only_member", "the only known copy", 0.0),),
-                          first_published_at=min(dated) if dated else None)
+        return StoryTrace(
+            origin_id=members[0].id,
+            confidence=1.0,
+            origin_evidence=(Evidence("only_member", "the only known copy", 0.0),),
+            first_published_at=min(dated) if dated else None,
+        )
     sim = _similarities(members)
     n = len(members)
-    evidence = [[_edge_evidence(members[u], members[v], timings[u], timings[v], sim[u, v])
-                 if u != v else [] for v in range(n)] for u in range(n)]
-    scores = np.array([[sum(e.weight for e in evidence[u][v]) if u != v else -math.inf
-                        for v in range(n)] for u in range(n)])
-    parents, best = _tree(scores, None)
+    evidence = [
+        [
+            _edge_evidence(members[u], members[v], timings[u], timings[v], sim[u, v])
+            if u != v
+            else []
+            for v in range(n)
+        ]
+        for u in range(n)
+    ]
+    parents, best, scores = _solve(evidence)
+    root = next(i for i in range(n) if i not in parents)
+    # Second pass, in the manner of textual criticism: wording two copies share
+    # but the origin lacks is an edit one inherited from the other.
+    _add_shared_edits(evidence, members, root)
+    parents, best, scores = _solve(evidence)
     root = next(i for i in range(n) if i not in parents)
     # The margin to the best tree under another root is the origin's confidence.
     rivals = sorted((i for i in range(n) if i != root), key=lambda i: -scores[:, i].max())
     second = max((_tree(scores, r)[1] for r in rivals[:_ALTERNATIVES]), default=-math.inf)
     confidence = 1.0 / (1.0 + math.exp(-(best - second))) if second > -math.inf else 1.0
-    edges = tuple(_traced_edge(members, evidence, scores, sim, v, u) for v, u in sorted(parents.items()))
+    edges = tuple(
+        _traced_edge(members, evidence, scores, sim, v, u) for v, u in sorted(parents.items())
+    )
     origin_date = timings[root].published if timings[root].trust > 0 else None
     return StoryTrace(
         origin_id=members[root].id,

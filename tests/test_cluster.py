@@ -14,8 +14,12 @@ def _set(values: range | list[int]) -> np.ndarray:
 
 def _assign(new: np.ndarray, stored: dict[int, tuple[int, np.ndarray]]):  # type: ignore[no-untyped-def]
     matches = [m for aid, (_, s) in stored.items() if (m := compare_shingles(new, s, other_id=aid))]
-    return assign_story(new, matches, story_of={a: st for a, (st, _) in stored.items()},
-                        shingles_of={a: s for a, (_, s) in stored.items()})
+    return assign_story(
+        new,
+        matches,
+        story_of={a: st for a, (st, _) in stored.items()},
+        shingles_of={a: s for a, (_, s) in stored.items()},
+    )
 
 
 def test_no_match_means_new_story() -> None:
@@ -52,4 +56,43 @@ def test_articles_without_story_are_ignored() -> None:
     new = _set(range(50))
     match = compare_shingles(new, _set(range(50)), other_id=1)
     assert match is not None
-    assert assign_story(new, [match], story_of={}, shingles_of={1: _set(range(50))}).story_id is None
+    assert (
+        assign_story(new, [match], story_of={}, shingles_of={1: _set(range(50))}).story_id is None
+    )
+
+
+def test_source_older_than_its_quoter_starts_its_own_story() -> None:
+    quote = list(range(0, 40))
+    roundup = _set(list(range(5000, 5400)) + quote)
+    source = _set(range(0, 300))
+    match = compare_shingles(source, roundup, other_id=1)
+    assert match is not None
+    result = assign_story(
+        source,
+        [match],
+        story_of={1: 3},
+        shingles_of={1: roundup},
+        time_of={1: 2000.0},
+        new_time=1000.0,
+    )
+    assert result.story_id is None
+    later = assign_story(
+        source,
+        [match],
+        story_of={1: 3},
+        shingles_of={1: roundup},
+        time_of={1: 2000.0},
+        new_time=3000.0,
+    )
+    assert later.story_id == 3 and later.partial
+
+
+def test_copy_of_a_partial_member_adopts_it_instead_of_joining_its_story() -> None:
+    quoter = _set(list(range(5000, 5400)) + list(range(40)))
+    new = _set(list(range(5000, 5400)) + list(range(40)))  # a copy of the quoting article
+    match = compare_shingles(new, quoter, other_id=8)
+    assert match is not None
+    result = assign_story(
+        new, [match], story_of={8: 3}, shingles_of={8: quoter}, partial_members={8}
+    )
+    assert result.story_id is None and result.adopt == (8,)

@@ -119,5 +119,8 @@ def test_best_publication_date_prefers_trust() -> None:
 
 
 def test_best_publication_date_ignores_copyright_and_fetched() -> None:
-    assert best_publication_date([claim(1, DateSource.COPYRIGHT), claim(2, DateSource.FETCHED)]) is None
+    assert (
+        best_publication_date([claim(1, DateSource.COPYRIGHT), claim(2, DateSource.FETCHED)])
+        is None
+    )
     assert best_publication_date([]) is None

@@ -9,15 +9,18 @@ from datasketch import MinHash
 from provenance.fingerprint import FingerprintOptions, LSHIndex, fingerprint_shingles, signature
 from provenance.shingle import shingle_hashes
 
-WORDS = (
+SENTENCE = (
     "the council approved the new budget on tuesday after a long debate about school funding "
     "road repairs and the future of the central library which had faced closure for two years "
-    "while residents collected signatures and organised public meetings across the city "
-).split()
+    "while residents collected signatures and organised public meetings across the city"
+)
+WORDS = SENTENCE.split()
 
 
 def _text(n: int, offset: int = 0) -> str:
-    return " ".join(WORDS[(offset + i) % len(WORDS)] + str((offset + i) // len(WORDS)) for i in range(n))
+    return " ".join(
+        WORDS[(offset + i) % len(WORDS)] + str((offset + i) // len(WORDS)) for i in range(n)
+    )
 
 
 def test_signature_matches_datasketch_update_batch() -> None:
@@ -32,7 +35,9 @@ def test_signature_matches_datasketch_update_batch() -> None:
 
 
 def test_passage_count_and_short_text() -> None:
-    assert len(fingerprint_shingles(shingle_hashes(_text(300))).passages) == 14  # 296 shingles / 20 - 1
+    assert (
+        len(fingerprint_shingles(shingle_hashes(_text(300))).passages) == 14
+    )  # 296 shingles / 20 - 1
     short = fingerprint_shingles(shingle_hashes(_text(10)))
     assert len(short.passages) == 1
     with pytest.raises(ValueError, match="empty"):
@@ -55,7 +60,9 @@ def test_options_validate() -> None:
 def test_lsh_finds_truncated_copy_and_not_unrelated_text() -> None:
     original = fingerprint_shingles(shingle_hashes(_text(600)))
     third = fingerprint_shingles(shingle_hashes(_text(200)))  # the first third only
-    other = fingerprint_shingles(shingle_hashes(" ".join(f"word{i} other{i * 7}" for i in range(300))))
+    other = fingerprint_shingles(
+        shingle_hashes(" ".join(f"word{i} other{i * 7}" for i in range(300)))
+    )
     index = LSHIndex()
     index.insert(1, original)
     index.insert(2, other)
@@ -65,7 +72,13 @@ def test_lsh_finds_truncated_copy_and_not_unrelated_text() -> None:
 
 def test_lsh_finds_copy_inside_a_longer_text() -> None:
     quote = _text(80, offset=30)
-    host = " ".join(f"own{i} words{i}" for i in range(200)) + " " + quote + " " + " ".join(f"tail{i}" for i in range(200))
+    host = (
+        " ".join(f"own{i} words{i}" for i in range(200))
+        + " "
+        + quote
+        + " "
+        + " ".join(f"tail{i}" for i in range(200))
+    )
     index = LSHIndex()
     index.insert(7, fingerprint_shingles(shingle_hashes(_text(400))))
     assert 7 in index.candidates(fingerprint_shingles(shingle_hashes(host)))

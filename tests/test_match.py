@@ -23,7 +23,9 @@ def test_truncated_copy_is_a_copy() -> None:
 
 
 def test_copy_with_added_boilerplate_is_a_copy() -> None:
-    match = compare_shingles(_set(list(range(200)) + list(range(1000, 1080))), _set(range(200)), other_id=1)
+    match = compare_shingles(
+        _set(list(range(200)) + list(range(1000, 1080))), _set(range(200)), other_id=1
+    )
     assert match is not None and match.kind is MatchKind.COPY
     assert match.containment_other == 1.0
 

@@ -45,7 +45,10 @@ def test_outlet_domain_never_fetches_the_suffix_list(monkeypatch: pytest.MonkeyP
     ("site_name", "expected"),
     [
         ("  The Daily\n  Planet ", "The Daily Planet"),
-        ("\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438", "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438"),
+        (
+            "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438",
+            "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438",
+        ),
         (None, "dailyplanet.example"),
         ("", "dailyplanet.example"),
         ("https://www.dailyplanet.example", "dailyplanet.example"),
@@ -77,12 +80,24 @@ def test_outlet_name(site_name: str | None, expected: str) -> None:
         ("Le Monde.", "Le Monde", "lemonde.fr"),
         ("S\u00fcddeutsche Zeitung", "Suddeutsche Zeitung", "sueddeutsche.de"),
         ("U.S. News", "U.S. News", "usnews.com"),
-        ("\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438", "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438", "ria.ru"),
-        ("\u0440\u0438\u0430 \u043d\u043e\u0432\u043e\u0441\u0442\u0438", "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438", "ria.ru"),
+        (
+            "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438",
+            "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438",
+            "ria.ru",
+        ),
+        (
+            "\u0440\u0438\u0430 \u043d\u043e\u0432\u043e\u0441\u0442\u0438",
+            "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438",
+            "ria.ru",
+        ),
         ("\u65b0\u534e\u793e", "\u65b0\u534e\u793e", "news.cn"),
         ("\uff08\u65b0\u534e\u793e\uff09", "\u65b0\u534e\u793e", "news.cn"),
         ("\u5171\u540c\u901a\u4fe1", "\u5171\u540c\u901a\u4fe1", "kyodo.co.jp"),
-        ("\u0627\u0644\u062c\u0632\u064a\u0631\u0629", "\u0627\u0644\u062c\u0632\u064a\u0631\u0629", "aljazeera.net"),
+        (
+            "\u0627\u0644\u062c\u0632\u064a\u0631\u0629",
+            "\u0627\u0644\u062c\u0632\u064a\u0631\u0629",
+            "aljazeera.net",
+        ),
         ("\u043f\u0440\u0438\u043c\u0435\u0440", "Primer", "xn--e1afmkfd.xn--p1ai"),
     ],
 )
@@ -102,7 +117,11 @@ def test_names_match_positive(declared: str, outlet: str, domain: str) -> None:
         ("https://www.bbc.co.uk/news", "BBC News", "reuters.com"),
         ("Associated Press", "Reuters", "reuters.com"),
         ("\u65b0\u534e\u7f51", "\u65b0\u534e\u793e", "news.cn"),
-        ("\u0420\u0418\u0410", "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438", "ria.ru"),
+        (
+            "\u0420\u0418\u0410",
+            "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438",
+            "ria.ru",
+        ),
         ("", "Reuters", "reuters.com"),
         ("!!!", "Reuters", "reuters.com"),
     ],

@@ -37,10 +37,19 @@ def _write(path: Path, records: list[Any]) -> Path:
 
 def _records() -> list[dict[str, str]]:
     return [
-        {"url": "https://www.alpha.test/news/budget", "text": BASE, "outlet": "Alpha News",
-         "published_at": "2024-05-17T08:00:00Z", "fetched_at": "2024-05-17T08:10:00Z"},
-        {"url": "https://beta.test/a/1?utm_source=feed", "text": BASE + "\n\nSource: Alpha News",
-         "published_at": "2024-05-17T10:00:00Z", "fetched_at": "2024-05-17T10:05:00Z"},
+        {
+            "url": "https://www.alpha.test/news/budget",
+            "text": BASE,
+            "outlet": "Alpha News",
+            "published_at": "2024-05-17T08:00:00Z",
+            "fetched_at": "2024-05-17T08:10:00Z",
+        },
+        {
+            "url": "https://beta.test/a/1?utm_source=feed",
+            "text": BASE + "\n\nSource: Alpha News",
+            "published_at": "2024-05-17T10:00:00Z",
+            "fetched_at": "2024-05-17T10:05:00Z",
+        },
         {"url": "https://gamma.test/sport", "text": OTHER, "fetched_at": "2024-05-17T11:00:00Z"},
     ]
 
@@ -70,10 +79,27 @@ def test_ingest_groups_copies_and_traces_origin(db_url: str, tmp_path: Path) -> 
     assert copy["url"] == "https://beta.test/a/1"  # tracking parameter dropped
     assert copy["parent_url"] == story["origin_url"]
     assert {e["kind"] for e in copy["evidence"]} >= {"declared_source", "date_order"}
-    assert set(story) == {"story_id", "origin_url", "origin_outlet", "confidence",
-                          "first_published_at", "size", "articles"}
-    assert set(copy) == {"url", "outlet", "title", "published_at", "fetched_at", "parent_url",
-                         "relation", "similarity", "confidence", "evidence"}
+    assert set(story) == {
+        "story_id",
+        "origin_url",
+        "origin_outlet",
+        "confidence",
+        "first_published_at",
+        "size",
+        "articles",
+    }
+    assert set(copy) == {
+        "url",
+        "outlet",
+        "title",
+        "published_at",
+        "fetched_at",
+        "parent_url",
+        "relation",
+        "similarity",
+        "confidence",
+        "evidence",
+    }
 
 
 def test_ingest_twice_changes_nothing(db_url: str, tmp_path: Path) -> None:
@@ -85,7 +111,9 @@ def test_ingest_twice_changes_nothing(db_url: str, tmp_path: Path) -> None:
     assert (_counts(db_url), list(export_stories(db_url=db_url))) == before
 
 
-def test_story_ids_stable_and_origin_redecided_when_earlier_copy_arrives(db_url: str, tmp_path: Path) -> None:
+def test_story_ids_stable_and_origin_redecided_when_earlier_copy_arrives(
+    db_url: str, tmp_path: Path
+) -> None:
     late, early = _records()[1], _records()[0]
     ingest_path(_write(tmp_path / "1.jsonl", [late]), db_url=db_url)
     (first,) = list(export_stories(db_url=db_url))
@@ -98,11 +126,19 @@ def test_story_ids_stable_and_origin_redecided_when_earlier_copy_arrives(db_url:
 
 def test_bad_records_are_reported_and_the_rest_ingested(db_url: str, tmp_path: Path) -> None:
     good = _records()
-    path = _write(tmp_path / "bad.jsonl", [
-        good[0], "{not json", {"text": "no url"}, {"url": "https://x.test/1", "html": "<p>a</p>", "text": "b"},
-        {"url": "https://x.test/2"}, {"url": "https://x.test/3", "text": "x", "published_at": "yesterday-ish"},
-        {"url": "ftp://x.test/4", "text": "x"}, good[2],
-    ])
+    path = _write(
+        tmp_path / "bad.jsonl",
+        [
+            good[0],
+            "{not json",
+            {"text": "no url"},
+            {"url": "https://x.test/1", "html": "<p>a</p>", "text": "b"},
+            {"url": "https://x.test/2"},
+            {"url": "https://x.test/3", "text": "x", "published_at": "yesterday-ish"},
+            {"url": "ftp://x.test/4", "text": "x"},
+            good[2],
+        ],
+    )
     report = ingest_path(path, db_url=db_url)
     assert report.stored == 2
     assert sorted(e.line for e in report.rejected if e.line) == [2, 3, 4, 5, 6, 7]
@@ -119,7 +155,9 @@ def test_bad_file_does_not_alter_stored_data(db_url: str, tmp_path: Path) -> Non
 
 
 def test_empty_and_boilerplate_pages_join_no_story(db_url: str, tmp_path: Path) -> None:
-    footer = "Cookies help us deliver our services. Subscribe to our newsletter. All rights reserved."
+    footer = (
+        "Cookies help us deliver our services. Subscribe to our newsletter. All rights reserved."
+    )
     pages = [{"url": f"https://delta.test/p{i}", "text": f"{footer}"} for i in range(4)]
     pages.append({"url": "https://delta.test/empty", "html": "<html><body></body></html>"})
     ingest_path(_write(tmp_path / "e.jsonl", pages), db_url=db_url)
@@ -143,7 +181,9 @@ def test_cli_ingest_stories_trace_export(sqlite_url: str, tmp_path: Path) -> Non
     result = runner.invoke(app, ["trace", "https://beta.test/a/1", "--db", sqlite_url])
     assert result.exit_code == 0 and "declared_source" in result.output
     out = tmp_path / "stories.jsonl"
-    result = runner.invoke(app, ["export", "stories", "--format", "jsonl", "-o", str(out), "--db", sqlite_url])
+    result = runner.invoke(
+        app, ["export", "stories", "--format", "jsonl", "-o", str(out), "--db", sqlite_url]
+    )
     assert result.exit_code == 0
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2
 
@@ -156,7 +196,9 @@ def test_cli_exit_codes(sqlite_url: str, tmp_path: Path) -> None:
     assert runner.invoke(app, ["ingest", str(mixed), "--strict", "--db", sqlite_url]).exit_code == 2
     assert _counts(sqlite_url)[0] == 0  # strict refused everything
     assert runner.invoke(app, ["ingest", str(mixed), "--db", sqlite_url]).exit_code == 0
-    assert runner.invoke(app, ["trace", "https://unknown.test/x", "--db", sqlite_url]).exit_code == 1
+    assert (
+        runner.invoke(app, ["trace", "https://unknown.test/x", "--db", sqlite_url]).exit_code == 1
+    )
 
 
 def test_reader_and_service_agree_on_line_numbers(tmp_path: Path) -> None:

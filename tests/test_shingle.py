@@ -50,18 +50,28 @@ def test_punctuation_and_case_do_not_change_shingles() -> None:
 
 def test_seed_changes_hashes() -> None:
     text = "one two three four five six"
-    assert shingle_hashes(text).tolist() != shingle_hashes(text, options=ShingleOptions(seed=9)).tolist()
+    assert (
+        shingle_hashes(text).tolist()
+        != shingle_hashes(text, options=ShingleOptions(seed=9)).tolist()
+    )
 
 
 def test_hashes_identical_across_processes_and_hash_seeds() -> None:
-    code = "from provenance.shingle import shingle_hashes; print(shingle_hashes('新华社北京电 one two three four five').tolist())"
+    code = (
+        "from provenance.shingle import shingle_hashes; "
+        "print(shingle_hashes('新华社北京电 one two three four five').tolist())"
+    )
     outputs = set()
     for seed in ("0", "1", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
         outputs.add(result.stdout)
     assert len(outputs) == 1
-    assert outputs.pop().strip() == str(shingle_hashes("新华社北京电 one two three four five").tolist())
+    assert outputs.pop().strip() == str(
+        shingle_hashes("新华社北京电 one two three four five").tolist()
+    )
 
 
 def test_read_more_pointer() -> None:

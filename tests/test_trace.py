@@ -17,8 +17,14 @@ def _date(hours: float, source: DateSource = DateSource.JSONLD) -> tuple[DateCla
 
 
 def _member(i: int, outlet: str, shingles: range | list[int], **kw) -> Member:  # type: ignore[no-untyped-def]
-    return Member(id=i, url=f"https://{outlet}.test/a{i}", outlet=outlet.title(), outlet_domain=f"{outlet}.test",
-                  shingles=np.unique(np.array(list(shingles), dtype=np.uint32)), **kw)
+    return Member(
+        id=i,
+        url=f"https://{outlet}.test/a{i}",
+        outlet=outlet.title(),
+        outlet_domain=f"{outlet}.test",
+        shingles=np.unique(np.array(list(shingles), dtype=np.uint32)),
+        **kw,
+    )
 
 
 def _parents(members: list[Member]) -> tuple[int, dict[int, int]]:
@@ -48,8 +54,14 @@ def test_earliest_trusted_date_is_origin() -> None:
 def test_copied_dates_fall_back_to_declared_source_and_first_seen() -> None:
     same = _date(0)
     members = [
-        _member(1, "copier", range(100), dates=same, first_seen=T0 + timedelta(hours=3),
-                declared_sources=("Alpha",)),
+        _member(
+            1,
+            "copier",
+            range(100),
+            dates=same,
+            first_seen=T0 + timedelta(hours=3),
+            declared_sources=("Alpha",),
+        ),
         _member(2, "alpha", range(100), dates=same, first_seen=T0 + timedelta(hours=1)),
     ]
     origin, parents = _parents(members)
@@ -72,8 +84,15 @@ def test_copy_of_a_copy_hangs_under_its_parent() -> None:
 def test_declared_source_beats_a_backdated_copy() -> None:
     members = [
         _member(1, "alpha", range(100), dates=_date(0), first_seen=T0),
-        _member(2, "liar", range(100), dates=_date(-5), first_seen=T0 + timedelta(hours=6),
-                declared_sources=("alpha.test",), links=frozenset({"https://alpha.test/a1"})),
+        _member(
+            2,
+            "liar",
+            range(100),
+            dates=_date(-5),
+            first_seen=T0 + timedelta(hours=6),
+            declared_sources=("alpha.test",),
+            links=frozenset({"https://alpha.test/a1"}),
+        ),
     ]
     origin, parents = _parents(members)
     assert origin == 1 and parents == {2: 1}
@@ -82,7 +101,9 @@ def test_declared_source_beats_a_backdated_copy() -> None:
 def test_partial_member_is_never_a_parent_of_a_copy() -> None:
     members = [
         _member(1, "alpha", range(100), dates=_date(0)),
-        _member(2, "roundup", list(range(30)) + list(range(5000, 5300)), dates=_date(1), partial=True),
+        _member(
+            2, "roundup", list(range(30)) + list(range(5000, 5300)), dates=_date(1), partial=True
+        ),
         _member(3, "beta", range(100), dates=_date(2)),
     ]
     trace = trace_story(members)

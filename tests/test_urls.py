@@ -102,7 +102,15 @@ def test_absolute_url_resolves_relative_links(href: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "href",
-    ["javascript:void(0)", " MAILTO:x@y.example", "data:text/plain,hi", "tel:+123", "#top", "", "http://[bad"],
+    [
+        "javascript:void(0)",
+        " MAILTO:x@y.example",
+        "data:text/plain,hi",
+        "tel:+123",
+        "#top",
+        "",
+        "http://[bad",
+    ],
 )
 def test_absolute_url_none_for_non_web_links(href: str) -> None:
     assert absolute_url(href, "https://a.example/b") is None

@@ -8,25 +8,29 @@ PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from provenance.models import DateClaim, DateSource, Evidence, StoryTrace
+from provenance.models import DATE_TRUST, DateClaim, DateSource, Evidence, StoryTrace
 from provenance.storage.tables import Article, CopyEdge, Fingerprint, Outlet, Story
 
 __all__ = [
+    "IndexRow",
+    "adopt_articles",
     "article_by_url",
     "claims_from_json",
     "claims_to_json",
+    "count_articles",
     "evidence_to_json",
     "get_or_create_outlet",
     "index_rows",
+    "known_time",
     "live_stories",
     "merge_stories",
     "pending_story_ids",
@@ -51,7 +55,12 @@ def shingles_from_bytes(raw: bytes) -> npt.NDArray[np.uint32]:
 def claims_to_json(claims: Iterable[DateClaim]) -> list[dict[str, Any]]:
     """Date claims as JSON-ready dicts."""
     return [
-        {"value": c.value.isoformat(), "source": str(c.source), "trust": c.trust, "detail": c.detail}
+        {
+            "value": c.value.isoformat(),
+            "source": str(c.source),
+            "trust": c.trust,
+            "detail": c.detail,
+        }
         for c in claims
     ]
 
@@ -104,15 +113,69 @@ def article_by_url(session: Session, url_norm: str) -> Article | None:
     return article
 
 
-def index_rows(session: Session) -> Iterator[tuple[int, int, int | None, bytes]]:
-    """(article id, outlet id, story id, shingles) of every fingerprinted article."""
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """What the in-memory match index keeps of a stored article."""
+
+    article_id: int
+    outlet_id: int
+    story_id: int | None
+    partial: bool
+    time: datetime | None
+    shingles: bytes
+
+
+#: Dates less trusted than this (guesses, URL dates) do not place an article in time.
+_TIME_TRUST = 0.5
+
+
+def known_time(
+    published: datetime | None, source: str | None, fetched: datetime | None
+) -> datetime | None:
+    """The earliest time an article is known to have existed.
+
+    A trusted publication date, unless it is later than when we first saw the
+    page (then it cannot be right); else the first-seen time.
+    """
+    trusted = (
+        published is not None and DATE_TRUST.get(DateSource(source or "fetched"), 0) >= _TIME_TRUST
+    )
+    if trusted and published is not None and (fetched is None or published <= fetched):
+        return published
+    return fetched
+
+
+def index_rows(session: Session) -> Iterator[IndexRow]:
+    """The index's view of every fingerprinted article, oldest row first."""
     query = (
-        select(Article.id, Article.outlet_id, Article.story_id, Fingerprint.shingles)
+        select(
+            Article.id,
+            Article.outlet_id,
+            Article.story_id,
+            Article.partial,
+            Article.published_at,
+            Article.published_source,
+            Article.fetched_at,
+            Fingerprint.shingles,
+        )
         .join(Fingerprint, Fingerprint.article_id == Article.id)
         .order_by(Article.id)
     )
     for row in session.execute(query).yield_per(2000):
-        yield int(row[0]), int(row[1]), row[2], bytes(row[3])
+        time = known_time(row[4], row[5], row[6])
+        yield IndexRow(int(row[0]), int(row[1]), row[2], bool(row[3]), time, bytes(row[7]))
+
+
+def adopt_articles(session: Session, *, story_id: int, article_ids: Sequence[int]) -> None:
+    """Move partial members of other stories into ``story_id`` as full members."""
+    if not article_ids:
+        return
+    left = set(session.scalars(select(Article.story_id).where(Article.id.in_(article_ids))))
+    session.execute(
+        update(Article).where(Article.id.in_(article_ids)).values(story_id=story_id, partial=False)
+    )
+    touched = [s for s in left if s is not None] + [story_id]
+    session.execute(update(Story).where(Story.id.in_(touched)).values(needs_trace=True))
 
 
 def merge_stories(session: Session, *, survivor: int, others: Sequence[int]) -> None:
@@ -151,9 +214,9 @@ def story_members(session: Session, story_id: int) -> list[tuple[Article, Outlet
 def save_trace(session: Session, story: Story, trace: StoryTrace, *, size: int) -> None:
     """Store a story's trace, replacing its previous copy edges."""
     children = [edge.child_id for edge in trace.edges]
-    session.execute(CopyEdge.__table__.delete().where(CopyEdge.story_id == story.id))
+    session.execute(delete(CopyEdge).where(CopyEdge.story_id == story.id))
     if children:  # an article may carry an edge from a story it has left
-        session.execute(CopyEdge.__table__.delete().where(CopyEdge.child_id.in_(children)))
+        session.execute(delete(CopyEdge).where(CopyEdge.child_id.in_(children)))
     session.add_all(
         CopyEdge(
             story_id=story.id,

@@ -1,0 +1,185 @@
+"""Declared sources: the outlets an article says it was taken from.
+
+Copies often say where they came from, in a credit line ("Source: Reuters"), a
+republication notice ("This article first appeared on The Conversation") or a
+wire-service dateline ("WASHINGTON (Reuters) -"). Such declarations are strong
+evidence for the tracer, so the patterns are strict: they are anchored at the
+start of a line (or a block, for datelines), and only the first and last three
+blocks of a body are read, where credits live. "Copyright X" and "© X" are
+ownership notices, not sources, and are never read as one.
+
+Recognised forms:
+
+* labels followed by a colon (ASCII or full-width, and the French " :"): English
+  "Source(s):", German "Quelle:", Spanish "Fuente:", French "Source :",
+  Italian and Portuguese "Fonte:", Dutch "Bron:", Russian "Источник:",
+  Ukrainian "Джерело:", Polish "Źródło:", Czech and Slovak "Zdroj:", Turkish
+  "Kaynak:", Swedish "Källa:", Danish and Norwegian "Kilde:", Finnish
+  "Lähde:", Greek "Πηγή:", Arabic "المصدر:", Hebrew "מקור:", Chinese
+  "来源" and "稿件来源", Japanese "出典", Korean "출처:";
+* English phrases: "Originally published by/at/on/in X", "First appeared on X",
+  "This article first appeared on X", "Republished from X", "Reprinted (with
+  permission) from X", "Via X" (a short line of its own); Russian
+  "По материалам X";
+* datelines: "(Reuters) -", "(AP) —", "WASHINGTON (AFP) -" at the start of one
+  of the first blocks; Chinese "新华社" in full-width parentheses and the
+  dateline "新华社北京5月17日电".
+
+A declaration that is a URL yields the URL's registrable domain
+("Source: https://www.example.com/story" gives ``example.com``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from provenance.outlet import outlet_domain
+
+__all__ = ["find_declared_sources"]
+
+#: Credits sit at the top or the bottom of a body; the middle is prose.
+_EDGE_BLOCKS = 3
+_MAX_NAME_LENGTH = 80
+_MAX_NAME_WORDS = 6
+_MAX_VIA_LINE = 60
+
+_COLON = r"[ \t\u00a0\u202f]*[:\uff1a]"
+_LABELS = (
+    r"sources?|quellen?|fuentes?|fontes?|bron(?:nen)?|источник(?:и)?|джерело|źródł[oa]"
+    r"|zdroj|kaynak|källa|kilde|lähde|πηγή|المصدر|מקור|출처"
+)
+_LABEL_RE = re.compile(rf"^[\s*_>•·-]{{0,3}}(?:{_LABELS}){_COLON}\s*(?P<name>.+)$", re.IGNORECASE)
+#: CJK credit labels often share a line with the date and the author.
+_CJK_LABEL_RE = re.compile(
+    rf"(?:^|\s)(?:稿件|新闻|文章)?(?:来源|來源|出典|出所){_COLON}\s*(?P<name>\S+)"
+)
+_PHRASE_RE = re.compile(
+    r"\b(?:(?:originally|first)\s+(?:published|appeared|posted|ran)"
+    r"|this\s+(?:article|story|piece|post)\s+(?:was\s+)?(?:published|appeared)"
+    r"|(?:republished|reprinted)(?:\s+here)?(?:\s+with\s+(?:kind\s+)?permission)?)"
+    r"\s+(?:by|at|on|in|from|of)\s+(?P<name>.+)$",
+    re.IGNORECASE,
+)
+_VIA_RE = re.compile(r"^\s*via\s*:?\s+(?P<name>\S.*)$", re.IGNORECASE)
+_RU_MATERIALS_RE = re.compile(r"^\s*по\s+материалам\s+(?P<name>.+)$", re.IGNORECASE)
+_DATELINE_RE = re.compile(
+    r"^\s*(?:[A-ZÀ-Þ][A-ZÀ-Þ .'\u2019/-]{1,40}(?:,\s*[^()\n]{1,40}?)?\s+)?"
+    r"\((?P<name>[A-Z][^()\n]{0,39})\)\s*(?:--|[-\u2013\u2014])"
+)
+_CJK_PAREN_RE = re.compile(
+    r"^\s*[\uff08(](?P<head>[^\uff08\uff09()\n]{2,20})[\uff09)]"
+    r"|[\uff08(](?P<tail>[^\uff08\uff09()\n]{2,20})[\uff09)]\s*$"
+)
+_CJK_DATELINE_RE = re.compile(
+    r"^\s*(?P<name>[\u4e00-\u9fff]{1,8}社)[\u4e00-\u9fff]{0,8}\d{1,2}月\d{1,2}日电"
+)
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+#: Parenthesised words in datelines that are labels, not agencies.
+_DATELINE_WORDS = frozenset(
+    {"update", "updated", "video", "watch", "live", "exclusive", "opinion", "analysis", "photos"}
+)
+#: Parenthesised notes in Chinese text that are bylines or markers, not sources.
+_CJK_NOTE_RE = re.compile(r"记者|编辑|责编|摄|图|完|译|实习生|通讯员|特约")
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
+#: Where a captured name ends: licence notes, dates, separators, a new sentence.
+_NAME_END_RE = re.compile(
+    r"\s+under\s|\s+with\s+(?:kind\s+)?permission|\s+on\s+(?:\d|(?:jan|feb|mar|apr|may|jun|jul"
+    r"|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b)|\s[|\u2013\u2014-]\s|\s*\(|[\u3002\uff1b]"
+    r"|(?<=[a-z\u00df-\u00ff\u0430-\u044f]{3})\.(?:\s|$)|(?:作者|编辑|责任编辑|记者|责编|时间|日期)[:\uff1a]",
+    re.IGNORECASE,
+)
+_SPLIT_RE = re.compile(r"\s*[;,、]\s*")
+_EDGE_PUNCT = " \t\"'«»“”„\u2018\u2019*_.,;:!?"
+_NOT_NAMES = frozenset({"the", "here", "this", "it", "unknown", "n/a", "none", "internet", "web"})
+
+
+def find_declared_sources(blocks: Sequence[str]) -> tuple[str, ...]:
+    """Find the outlets or agencies a body declares as its source.
+
+    Args:
+        blocks: The body's text blocks, in reading order.
+
+    Returns:
+        The declared names, with their original casing (or registrable domains
+        for declarations that are URLs), without duplicates, in order of
+        appearance. Empty when the body declares nothing.
+    """
+    found: dict[str, str] = {}
+    for index in _edge_indices(len(blocks)):
+        for name in _block_declarations(blocks[index], first=index < _EDGE_BLOCKS):
+            found.setdefault(name.casefold(), name)
+    return tuple(found.values())
+
+
+def _edge_indices(count: int) -> list[int]:
+    head = range(min(count, _EDGE_BLOCKS))
+    tail = range(max(count - _EDGE_BLOCKS, _EDGE_BLOCKS), count)
+    return [*head, *tail]
+
+
+def _block_declarations(block: str, *, first: bool) -> Iterator[str]:
+    lines = block.splitlines()
+    for number, line in enumerate(lines):
+        hits = sorted(_line_hits(line, dateline=first and number == 0), key=lambda hit: hit[0])
+        for _, raw in hits:
+            yield from _names(raw)
+
+
+def _line_hits(line: str, *, dateline: bool) -> Iterator[tuple[int, str]]:
+    """Raw name texts declared on one line, with their positions."""
+    for pattern in (_LABEL_RE, _CJK_LABEL_RE, _PHRASE_RE, _RU_MATERIALS_RE):
+        for match in pattern.finditer(line):
+            yield match.start("name"), match.group("name")
+    via = _VIA_RE.match(line)
+    if via and len(line.strip()) <= _MAX_VIA_LINE and not via.group("name")[0].islower():
+        yield via.start("name"), via.group("name")
+    yield from _cjk_paren_hits(line)
+    if dateline:
+        dated = _DATELINE_RE.match(line) or _CJK_DATELINE_RE.match(line)
+        if dated and dated.group("name").strip().casefold() not in _DATELINE_WORDS:
+            yield dated.start("name"), dated.group("name")
+
+
+def _cjk_paren_hits(line: str) -> Iterator[tuple[int, str]]:
+    for match in _CJK_PAREN_RE.finditer(line):
+        group = "head" if match.group("head") else "tail"
+        note = match.group(group)
+        if _CJK_RE.search(note) and not _CJK_NOTE_RE.search(note):
+            yield match.start(group), note
+
+
+def _names(raw: str) -> Iterator[str]:
+    """Clean one captured declaration into zero or more names."""
+    urls = _URL_RE.findall(raw)
+    text = _NAME_END_RE.split(_URL_RE.sub(" ", raw), maxsplit=1)[0]
+    names = [name for part in _SPLIT_RE.split(text) if (name := _clean(part))]
+    if names:
+        yield from names
+    elif urls:
+        domain = _url_domain(urls[0])
+        if domain:
+            yield domain
+
+
+def _clean(part: str) -> str | None:
+    name = " ".join(part.split()).strip(_EDGE_PUNCT)
+    if name.endswith(")") and "(" not in name:
+        name = name.rstrip(")").strip(_EDGE_PUNCT)
+    words = name.split()
+    if not name or len(name) > _MAX_NAME_LENGTH or len(words) > _MAX_NAME_WORDS:
+        return None
+    if name.casefold() in _NOT_NAMES or not any(char.isalpha() for char in name):
+        return None
+    # "Source: officials familiar with the plan" is prose, not a name; short
+    # lower-case names ("dpa", "heise online") are real and stay.
+    if len(words) >= 3 and words[0][0].islower():
+        return None
+    return name
+
+
+def _url_domain(url: str) -> str | None:
+    try:
+        return outlet_domain(url if "://" in url else "//" + url)
+    except ValueError:
+        return None

@@ -1,0 +1,588 @@
+"""Extraction: from a fetched HTML page (or a plain-text record) to an article.
+
+trafilatura finds the body text, as paragraphs in reading order, and guesses a
+date; lxml reads what the page declares about itself: the canonical link, the
+site name, JSON-LD, date meta tags, ``<time>`` tags, the language and the links
+of the article body. Every date becomes a :class:`~provenance.models.DateClaim`
+tagged with its source, so the tracer can weigh a JSON-LD date above a guess.
+
+On pages without semantic markup trafilatura keeps menus, cookie notices and
+footers in the body; they are removed later, per outlet, by
+:class:`~provenance.boilerplate.BoilerplateModel`. Extraction favours recall so
+that no real paragraph of such pages is lost.
+
+Empty input (nothing but whitespace) and bodies that are not HTML (binary data,
+text without a single tag) raise :class:`~provenance.errors.ExtractionError`. A
+real HTML page without any text gives an :class:`ExtractedPage` with no blocks:
+its metadata (canonical link, dates) can still be worth keeping.
+
+No I/O: trafilatura gets an already-parsed tree and never fetches, and the HTML
+parser never touches the network.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import charset_normalizer
+import trafilatura
+from lxml import etree  # type: ignore[import-untyped]
+from lxml import html as lxml_html
+
+from provenance.dates import parse_date, rank_dates
+from provenance.declared import find_declared_sources
+from provenance.errors import ExtractionError
+from provenance.models import DATE_TRUST, DateClaim, DateSource, ExtractedPage
+from provenance.outlet import outlet_domain
+from provenance.urls import absolute_url, normalize_url
+
+__all__ = ["extract_html", "extract_text"]
+
+_MAX_CHARS = 20_000_000
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM is its prefix
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET_RE = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+#: Labels browsers read as another encoding (WHATWG Encoding): pages labelled
+#: latin-1 are in practice windows-1252, GB2312 pages use GB18030 characters.
+_CHARSET_ALIASES = {
+    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
+    "ascii": "cp1252", "iso-8859-9": "cp1254", "gb2312": "gb18030", "gbk": "gb18030",
+    "x-gbk": "gb18030", "euc-kr": "cp949", "tis-620": "cp874", "shift_jis": "cp932",
+}  # fmt: skip
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
+_TAG_RE = re.compile(r"<\s*[A-Za-z!/]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+#: Above this share of control characters the body is binary, not HTML.
+_MAX_CONTROL_SHARE = 0.05
+_SPACE_RE = re.compile(r"[^\S\n]+")
+_BLANK_LINE_RE = re.compile(r"\n[^\S\n]*\n")
+
+_META_DATE_KEYS = (
+    "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
+    "date", "dc.date.issued", "dcterms.issued", "sailthru.date", "parsely-pub-date",
+)  # fmt: skip
+_COPYRIGHT_RE = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:(?:19|20)\d{2}\s*[-\u2013/]\s*)?((?:19|20)\d{2})", re.I
+)
+#: Same-host paths that lead to listings, not to an article.
+_NAV_SEGMENTS = frozenset(
+    {"tag", "tags", "category", "categories", "topic", "topics", "section", "author", "search"}
+)
+#: Body elements of trafilatura's output that make one block each.
+_BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "code", "row"})
+_NOT_NAV = "@href and not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside)"
+
+_WEB = ("http", "https")
+_local = threading.local()
+
+
+def extract_html(
+    html: str | bytes,
+    *,
+    url: str,
+    declared_encoding: str | None = None,
+    now: datetime | None = None,
+) -> ExtractedPage:
+    """Extract the article of an HTML page.
+
+    Bytes are decoded honestly: a byte-order mark wins, then
+    ``declared_encoding`` (the HTTP header), then ``<meta charset>``, then
+    detection. A single-byte label loses to bytes that are valid, non-ASCII
+    UTF-8, the most common mislabelling by far.
+
+    Args:
+        html: The page, as fetched (bytes) or already decoded.
+        url: The page's address; relative links resolve against it.
+        declared_encoding: The charset of the HTTP ``Content-Type`` header, if any.
+        now: The present, for rejecting future dates; the system clock if None.
+
+    Returns:
+        The extracted page; ``blocks`` is empty for a page without text.
+
+    Raises:
+        ExtractionError: The body is empty, binary, not HTML, or cannot be parsed.
+        ValueError: ``url`` is not an absolute http(s) URL, or ``now`` is naive.
+    """
+    normalize_url(url)  # bad arguments fail before any work is done
+    if now is None:
+        now = datetime.now(UTC)
+    elif now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    tree = _parse(_decode(html, declared_encoding) if isinstance(html, bytes) else html)
+    base = _base_url(tree, url)
+    metas = _metas(tree)
+    objects = _jsonld_objects(tree)
+    article = _find_article(objects)
+    document = _run_trafilatura(tree, url, now)
+    blocks = _blocks(document)
+    claims = _declared_dates(tree, metas, article, now)
+    claims += _guessed_dates(tree, document, claims, now)
+    return ExtractedPage(
+        blocks=blocks,
+        title=_clean(article.get("headline")) or _clean(_attr(document, "title")) or _title(tree),
+        byline=", ".join(_names(article.get("author"), objects))
+        or _clean(_attr(document, "author")),
+        site_name=_first(metas.get("og:site_name"))
+        or _first(_names(article.get("publisher"), objects)),
+        canonical_url=_canonical(tree, metas, base),
+        language=_language(tree, metas),
+        dates=rank_dates(claims),
+        declared_sources=_dedupe(
+            [*find_declared_sources(blocks), *_jsonld_sources(article, objects)]
+        ),
+        links=_links(tree, document, base, url),
+    )
+
+
+def extract_text(text: str, *, title: str | None = None) -> ExtractedPage:
+    """Build an article from a plain-text record.
+
+    Blocks are split on blank lines, or on single line breaks when the text has
+    no blank line. Dates are left to the caller, who knows the record's fields.
+
+    Args:
+        text: The article text.
+        title: The record's headline, if any.
+
+    Returns:
+        The page, with blocks and declared sources.
+
+    Raises:
+        ExtractionError: The text is empty.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ExtractionError("empty text: nothing to extract")
+    parts = _BLANK_LINE_RE.split(text) if _BLANK_LINE_RE.search(text) else text.split("\n")
+    blocks = tuple(block for part in parts if (block := _tidy(part)))
+    return ExtractedPage(
+        blocks=blocks, title=_clean(title), declared_sources=find_declared_sources(blocks)
+    )
+
+
+# -- decoding and parsing -----------------------------------------------------
+
+
+def _decode(data: bytes, declared_encoding: str | None) -> str:
+    for bom, bom_codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(bom_codec, errors="replace")
+    meta = _META_CHARSET_RE.search(data[:4096])
+    labels = (declared_encoding, meta.group(1).decode("ascii") if meta else None)
+    for label, from_meta in zip(labels, (False, True), strict=True):
+        codec = _codec(label, from_meta=from_meta)
+        if codec is None:
+            continue
+        if _single_byte(codec) and not data.isascii() and _is_utf8(data):
+            return data.decode("utf-8")
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue  # the label lies: try the next one, then detection
+    return _sniff(data)
+
+
+@lru_cache(maxsize=64)
+def _codec(label: str | None, *, from_meta: bool) -> str | None:
+    if not label:
+        return None
+    name = _CHARSET_ALIASES.get(label.strip().lower(), label.strip().lower())
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    # A UTF-16 label inside the document cannot be true of bytes we could read
+    # it from; browsers take UTF-8 instead.
+    return "utf-8" if from_meta and codec.startswith("utf-16") else codec
+
+
+@lru_cache(maxsize=64)
+def _single_byte(codec: str) -> bool:
+    return len(b"\xc3\xa9".decode(codec, errors="replace")) == 2
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _sniff(data: bytes) -> str:
+    if _is_utf8(data):
+        return data.decode("utf-8")
+    matches = charset_normalizer.from_bytes(data[:200_000])
+    best = matches.best()
+    if best is not None and best.encoding:
+        # Short Latin texts fit several code pages equally well; windows-1252 is
+        # by far the most common of them on the web, so it wins ties.
+        ties = [
+            m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)
+        ]
+        return data.decode("cp1252" if "cp1252" in ties else best.encoding, errors="replace")
+    return data.decode("cp1252", errors="replace")
+
+
+def _parse(text: str) -> Any:
+    if not text.strip():
+        raise ExtractionError("empty document: nothing to extract")
+    if len(text) > _MAX_CHARS:
+        raise ExtractionError(f"document too large: {len(text)} characters")
+    sample = text[:4096]
+    if len(_CONTROL_RE.findall(sample)) > _MAX_CONTROL_SHARE * len(sample):
+        raise ExtractionError("binary content, not HTML")
+    if not _TAG_RE.search(text):
+        raise ExtractionError("no HTML markup found (plain text needs extract_text)")
+    # libxml2 stops at a NUL and refuses an encoding declaration in a str.
+    text = _XML_DECL_RE.sub("", _CONTROL_RE.sub("", text), count=1)
+    try:
+        tree = lxml_html.document_fromstring(text, parser=_parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise ExtractionError(f"unparseable HTML: {exc}") from exc
+    if tree is None:
+        raise ExtractionError("unparseable HTML: no document element")
+    return tree
+
+
+def _parser() -> Any:
+    # lxml parsers must not be shared between threads: one per thread.
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = lxml_html.HTMLParser(
+            no_network=True, huge_tree=False, remove_comments=True, remove_pis=True
+        )
+        _local.parser = parser
+    return parser
+
+
+# -- body text ----------------------------------------------------------------
+
+
+def _run_trafilatura(tree: Any, url: str, now: datetime) -> Any:
+    try:
+        return trafilatura.bare_extraction(
+            tree,
+            url=url,
+            favor_recall=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=True,  # <ref> targets locate the body's links
+            deduplicate=False,
+            with_metadata=True,
+            date_extraction_params={
+                "original_date": True,
+                "extensive_search": True,
+                # htmldate uses the local clock otherwise; a day of slack for zones.
+                "max_date": (now + timedelta(days=1)).strftime("%Y-%m-%d"),
+            },
+        )
+    except Exception as exc:  # trafilatura and htmldate raise assorted internal errors
+        raise ExtractionError(f"text extraction failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _blocks(document: Any) -> tuple[str, ...]:
+    body = _attr(document, "body")
+    if body is None:
+        return ()
+    return tuple(block for raw in _walk(body) if (block := _tidy(raw)))
+
+
+def _walk(element: Any) -> Iterator[str]:
+    """Block texts of trafilatura's output tree, in document order."""
+    if element.tag in _BLOCK_TAGS:
+        yield _element_text(element)
+        return
+    yield element.text or ""
+    for child in element:
+        yield from _walk(child)
+        yield child.tail or ""
+
+
+def _element_text(element: Any) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        parts.append("\n" if child.tag == "lb" else _element_text(child))
+        if child.tag in ("cell", "item", "head", "p"):
+            parts.append(" ")  # cells and nested items must not run together
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _tidy(text: str) -> str:
+    lines = (_SPACE_RE.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+# -- declared metadata --------------------------------------------------------
+
+
+def _metas(tree: Any) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop")
+        content = meta.get("content")
+        if key and content and content.strip():
+            found.setdefault(key.strip().lower(), []).append(content.strip())
+    return found
+
+
+def _base_url(tree: Any, url: str) -> str:
+    for base in tree.iter("base"):
+        resolved = absolute_url(base.get("href") or "", url)
+        if resolved:
+            return resolved
+    return url
+
+
+def _canonical(tree: Any, metas: dict[str, list[str]], base: str) -> str | None:
+    hrefs = [
+        link.get("href") or ""
+        for link in tree.iter("link")
+        if "canonical" in (link.get("rel") or "").lower().split()
+    ]
+    for href in [*hrefs, *metas.get("og:url", [])]:
+        resolved = absolute_url(href, base)
+        if resolved is None:
+            continue
+        try:
+            return normalize_url(resolved)
+        except ValueError:
+            continue
+    return None
+
+
+def _language(tree: Any, metas: dict[str, list[str]]) -> str | None:
+    raw = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    raw = (raw or "").strip() or _first(metas.get("content-language"))
+    return raw.lower().replace("_", "-") if raw else None
+
+
+def _title(tree: Any) -> str | None:
+    titles = tree.xpath("//head/title/text()")
+    return _clean(str(titles[0])) if titles else None
+
+
+def _links(tree: Any, document: Any, base: str, url: str) -> tuple[str, ...]:
+    """Links of the article: its semantic container, else trafilatura's body, else the page."""
+    root = _article_root(tree)
+    hrefs = (
+        [str(href) for href in root.xpath(f".//a[{_NOT_NAV}]/@href")] if root is not None else []
+    )
+    body = _attr(document, "body")
+    if not hrefs and body is not None:
+        hrefs = [str(href) for href in body.xpath(".//ref/@target")]
+    if not hrefs:
+        hrefs = [str(href) for href in tree.xpath(f"//body//a[{_NOT_NAV}]/@href")]
+    own = normalize_url(url)
+    host = urlsplit(own).hostname
+    found: dict[str, None] = {}
+    for href in hrefs:
+        resolved = absolute_url(href, base)
+        try:
+            link = normalize_url(resolved) if resolved else None
+        except ValueError:
+            continue
+        if link and link != own and not _is_navigation(link, host):
+            found.setdefault(link, None)
+    return tuple(found)
+
+
+def _is_navigation(link: str, host: str | None) -> bool:
+    parts = urlsplit(link)
+    if parts.hostname != host:
+        return False
+    segments = [segment for segment in parts.path.split("/") if segment]
+    return not segments or segments[0].lower() in _NAV_SEGMENTS
+
+
+def _article_root(tree: Any) -> Any:
+    for path in ("//article", "//main", "//*[@itemprop='articleBody']", "//*[@role='main']"):
+        found = tree.xpath(path)
+        if found:
+            return found[0]
+    return None
+
+
+# -- dates --------------------------------------------------------------------
+
+
+def _declared_dates(
+    tree: Any, metas: dict[str, list[str]], article: dict[str, Any], now: datetime
+) -> list[DateClaim]:
+    raw: list[tuple[str, DateSource, str]] = []
+    if isinstance(article.get("datePublished"), str):
+        raw.append((article["datePublished"], DateSource.JSONLD, "datePublished"))
+    for key in _META_DATE_KEYS:
+        raw.extend((value, DateSource.META, key) for value in metas.get(key, []))
+    raw.extend((value, DateSource.TIME_TAG, "time") for value in _time_tags(tree))
+    claims = [
+        parse_date(text, source=source, detail=detail, now=now) for text, source, detail in raw
+    ]
+    return [claim for claim in claims if claim is not None]
+
+
+def _time_tags(tree: Any) -> list[str]:
+    root = _article_root(tree)
+    first = root.xpath(".//time[@datetime][1]/@datetime") if root is not None else []
+    marked = tree.xpath("//time[@datetime][@pubdate or @itemprop='datePublished']/@datetime")
+    return [str(value) for value in [*first, *marked]]
+
+
+def _guessed_dates(
+    tree: Any, document: Any, declared: list[DateClaim], now: datetime
+) -> list[DateClaim]:
+    """The copyright years, and trafilatura's guess tagged for what it is."""
+    text = " ".join(tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]"))
+    years = sorted({match.group(1) for match in _COPYRIGHT_RE.finditer(text)})
+    claims = [
+        claim
+        for year in years
+        if (claim := parse_date(year, source=DateSource.COPYRIGHT, detail="copyright", now=now))
+    ]
+    raw = _attr(document, "date")
+    guess = parse_date(raw, source=DateSource.HEURISTIC, detail="guess", now=now) if raw else None
+    if guess is not None:
+        claims.append(_retag_guess(guess, years, bool(declared), now))
+    return claims
+
+
+def _retag_guess(guess: DateClaim, years: list[str], evidence: bool, now: datetime) -> DateClaim:
+    # htmldate falls back on copyright years (as 1 January) and on today's date;
+    # neither says when the article was published.
+    value = guess.value
+    if (value.month, value.day) == (1, 1) and str(value.year) in years:
+        source, note = DateSource.COPYRIGHT, "the copyright year"
+    elif value.date() == now.astimezone(UTC).date() and not evidence:
+        source, note = DateSource.FETCHED, "today's date and nothing else"
+    else:
+        return guess
+    return DateClaim(value, source, DATE_TRUST[source], f"{guess.detail}, is {note}")
+
+
+# -- JSON-LD ------------------------------------------------------------------
+
+
+def _jsonld_objects(tree: Any) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        kind = (script.get("type") or "").split(";")[0].strip().lower()
+        if kind != "application/ld+json" or not script.text:
+            continue
+        text = script.text.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
+        try:
+            data = json.loads(text, strict=False)
+        except ValueError:
+            continue  # broken JSON-LD is common and never fatal
+        objects.extend(_flatten(data, depth=0))
+    return objects
+
+
+def _flatten(data: Any, *, depth: int) -> Iterator[dict[str, Any]]:
+    if depth > 3:
+        return
+    items = data if isinstance(data, list) else [data]
+    for item in items:
+        if isinstance(item, dict):
+            yield item
+            yield from _flatten(item.get("@graph", []), depth=depth + 1)
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    raw = obj.get("@type", [])
+    values = raw if isinstance(raw, list) else [raw]
+    return {re.split(r"[/:#]", value)[-1] for value in values if isinstance(value, str)}
+
+
+def _find_article(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    for obj in objects:
+        if any(kind.endswith(("Article", "BlogPosting")) for kind in _types(obj)):
+            return obj
+    return {}
+
+
+def _resolve(value: Any, objects: list[dict[str, Any]]) -> Any:
+    """Follow a bare ``{"@id": ...}`` reference to the object it names."""
+    if isinstance(value, dict) and set(value) == {"@id"}:
+        for obj in objects:
+            if obj.get("@id") == value["@id"] and obj is not value:
+                return obj
+    return value
+
+
+def _names(value: Any, objects: list[dict[str, Any]]) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in (_resolve(item, objects) for item in items):
+        name = (
+            item if isinstance(item, str) else item.get("name") if isinstance(item, dict) else None
+        )
+        if isinstance(name, str) and (cleaned := _clean(name)):
+            names.append(cleaned)
+    return names
+
+
+def _jsonld_sources(article: dict[str, Any], objects: list[dict[str, Any]]) -> list[str]:
+    """Outlets named by ``isBasedOn`` and ``sourceOrganization``."""
+    found: list[str] = []
+    for key in ("isBasedOn", "sourceOrganization"):
+        raw = article.get(key)
+        for item in (_resolve(item, objects) for item in (raw if isinstance(raw, list) else [raw])):
+            if isinstance(item, str):
+                found.extend(_url_domain(item))
+            elif isinstance(item, dict):
+                # A CreativeWork's own name is a title: its publisher names the outlet.
+                names = _names(item.get("publisher"), objects) if key == "isBasedOn" else []
+                names = names or (_names(item, objects) if key == "sourceOrganization" else [])
+                found.extend(names or _url_domain(item.get("url")))
+    return found
+
+
+def _url_domain(value: Any) -> list[str]:
+    if not isinstance(value, str) or urlsplit(value.strip()).scheme.lower() not in _WEB:
+        return []
+    try:
+        return [outlet_domain(value)]
+    except ValueError:
+        return []
+
+
+# -- small helpers ------------------------------------------------------------
+
+
+def _attr(document: Any, name: str) -> Any:
+    return getattr(document, name, None) if document is not None else None
+
+
+def _clean(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
+
+
+def _first(values: list[str] | None) -> str | None:
+    for value in values or []:
+        if cleaned := _clean(value):
+            return cleaned
+    return None
+
+
+def _dedupe(names: list[str]) -> tuple[str, ...]:
+    found: dict[str, str] = {}
+    for name in names:
+        found.setdefault(name.casefold(), name)
+    return tuple(found.values())
