@@ -11,6 +11,9 @@ story A in its first half and story B in its second fuse A and B. So:
 * a *partial* match (a quoted passage) attaches the article to a story but
   never merges stories, and it attaches only a quoting article: one that is
   older than the passage it shares is its source, and starts a story of its own;
+* a new article that copies just one member of a story joins it only if the
+  text it copies is the story's text (found in the other members too), not a
+  passage that member took from elsewhere;
 * a partial member never carries its story to others: a new article that
   copies a partial member does not join that member's story, it *adopts* the
   member into its own (the two share a text; the story only shared a quote);
@@ -85,6 +88,7 @@ def assign_story(
     partial_members: Set[int] = frozenset(),
     time_of: Mapping[int, float] | None = None,
     new_time: float | None = None,
+    members_of: Mapping[int, Set[int]] | None = None,
 ) -> Assignment:
     """Decide the story of a new article from its verified matches.
 
@@ -98,6 +102,8 @@ def assign_story(
             shared passage.
         time_of: Best known time (POSIX seconds) of stored articles.
         new_time: Best known time of the new article.
+        members_of: Member ids of each story, for the check that the text a new
+            article shares with one member is the story's text.
 
     Returns:
         The assignment.
@@ -105,6 +111,12 @@ def assign_story(
     copy_matches = [m for m in matches if m.kind is MatchKind.COPY]
     adopt = tuple(sorted(m.other_id for m in copy_matches if m.other_id in partial_members))
     copies = _groups([m for m in copy_matches if m.other_id not in partial_members], story_of)
+    if members_of is not None:
+        copies = {
+            story: group
+            for story, group in copies.items()
+            if _in_story_text(new, group, members_of.get(story, set()), shingles_of)
+        }
     if not copies:
         if adopt:
             return Assignment(story_id=None, adopt=adopt)
@@ -128,6 +140,31 @@ def assign_story(
     survivor = min([anchor, *merge])
     others = tuple(sorted(s for s in [anchor, *merge] if s != survivor))
     return Assignment(story_id=survivor, merge=others, adopt=adopt)
+
+
+def _in_story_text(
+    new: npt.NDArray[np.uint32],
+    group: Sequence[Match],
+    members: Set[int],
+    shingles_of: Mapping[int, npt.NDArray[np.uint32]],
+) -> bool:
+    """Whether the text the new article shares with this story is the story's own.
+
+    Copying two or more members is proof enough. Copying a single member is not
+    when that member holds more than the story: a roundup that quotes story A
+    and, in another paragraph, story B sits in A's story; a copy of its B
+    paragraph shares nothing with the rest of A's story and must not join it.
+    """
+    if len(group) > 1:
+        return True
+    (match,) = group
+    others = [shingles_of[m] for m in members if m != match.other_id and m in shingles_of]
+    if not others:
+        return True
+    region = np.intersect1d(new, shingles_of[match.other_id], assume_unique=True)
+    story_text = np.unique(np.concatenate(others))
+    common = len(np.intersect1d(region, story_text, assume_unique=True))
+    return common >= MERGE_OVERLAP * len(region)
 
 
 def _partial(

@@ -101,6 +101,7 @@ class Service:
         self._story_of: dict[int, int] = {}
         self._partial: set[int] = set()
         self._time_of: dict[int, float] = {}
+        self._members_of: dict[int, set[int]] = {}
 
     def close(self) -> None:
         """Release the database connections."""
@@ -139,11 +140,31 @@ class Service:
         self._shingles[article_id] = shingle_set(fingerprint.shingles)
         self._outlet_of[article_id] = outlet_id
         if story_id is not None:
-            self._story_of[article_id] = story_id
+            self._place(article_id, story_id)
         if partial:
             self._partial.add(article_id)
         if time is not None:
             self._time_of[article_id] = time.timestamp()
+
+    def _place(self, article_id: int, story_id: int) -> None:
+        previous = self._story_of.get(article_id)
+        if previous is not None:
+            self._members_of.get(previous, set()).discard(article_id)
+        self._story_of[article_id] = story_id
+        self._members_of.setdefault(story_id, set()).add(article_id)
+
+    def _forget_index(self) -> None:
+        """Drop the in-memory index; the next chunk rebuilds it from the database."""
+        self._index = None
+        for cache in (
+            self._shingles,
+            self._outlet_of,
+            self._story_of,
+            self._time_of,
+            self._members_of,
+        ):
+            cache.clear()
+        self._partial.clear()
 
     # -- ingest ----------------------------------------------------------------
 
@@ -182,6 +203,15 @@ class Service:
         return report
 
     def _ingest_chunk(self, batch: list[RawRecord], report: IngestReport) -> None:
+        try:
+            self._ingest_chunk_once(batch, report)
+        except BaseException:
+            # The chunk's transaction rolled back: the in-memory index may hold
+            # articles the database does not.
+            self._forget_index()
+            raise
+
+    def _ingest_chunk_once(self, batch: list[RawRecord], report: IngestReport) -> None:
         with self.sessions.begin() as session:
             index = self._ensure_index(session)
             pending = self._extract_chunk(session, batch, report)
@@ -255,6 +285,7 @@ class Service:
             partial_members=self._partial,
             time_of=self._time_of,
             new_time=when.timestamp() if when else None,
+            members_of=self._members_of,
         )
         story_id = assignment.story_id
         if story_id is None:
@@ -266,14 +297,13 @@ class Service:
             session.get_one(Story, story_id).needs_trace = True
         if assignment.merge:
             repo.merge_stories(session, survivor=story_id, others=assignment.merge)
-            merged = set(assignment.merge)
-            for aid, sid in self._story_of.items():
-                if sid in merged:
-                    self._story_of[aid] = story_id
+            for other in assignment.merge:
+                for aid in list(self._members_of.get(other, ())):
+                    self._place(aid, story_id)
         if assignment.adopt:
             repo.adopt_articles(session, story_id=story_id, article_ids=assignment.adopt)
             for adopted in assignment.adopt:
-                self._story_of[adopted] = story_id
+                self._place(adopted, story_id)
                 self._partial.discard(adopted)
         article.story_id = story_id
         article.partial = assignment.partial

@@ -36,15 +36,17 @@ __all__ = ["WEIGHTS", "trace_story"]
 
 #: Weight of each kind of evidence for an edge u -> v ("v copied u").
 WEIGHTS: dict[str, float] = {
-    "date": 1.5,  # times the date's trust: u published before v
+    "date": 1.0,  # times the date's trust: u published before v
     "seen": 0.7,  # the crawler saw u before v
-    "proximity": 0.0,  # times the date's trust: v followed u soon (copies are made fast)
+    "proximity": 0.5,  # times the date's trust: v followed u soon (copies are made fast)
     "shared_edits": 2.0,  # u and v share wording the rest of the story lacks
-    "declared": 2.5,  # v names u's outlet as its source
+    "nearest": 2.0,  # u holds as much of v's text as any member does
+    "from_origin": 0.8,  # copies are most often taken from the origin itself (a tie-breaker)
+    "declared": 1.5,  # v names u's outlet as its source
     "canonical": 3.0,  # v's canonical link is u
     "link": 2.0,  # v links to u
     "outlet_link": 0.8,  # v links to u's outlet (another page of it)
-    "similarity": 3.0,  # times text similarity of u and v
+    "similarity": 8.0,  # times text similarity of u and v
     "read_more": 0.8,  # v is a truncated copy of u that points to the rest
     "partial_parent": -8.0,  # a partial copy (a quote) is never the source of a copy
 }
@@ -53,6 +55,8 @@ WEIGHTS: dict[str, float] = {
 TIE = timedelta(minutes=1)
 #: A gap in time after which a copy is no nearer to its parent than to any other.
 _FAR_HOURS = 96.0
+#: Shortfall (share of the copy's shingles) at which a candidate is no longer "nearest".
+_NEAR_GAP = 0.05
 #: Fewest inherited shingles that count as a shared edit (one changed word
 #: breaks up to five shingles).
 _MIN_EDIT_SHINGLES = 3
@@ -96,19 +100,55 @@ def _timings(members: Sequence[Member]) -> list[_Timing]:
     return out
 
 
-def _similarities(members: Sequence[Member]) -> npt.NDArray[np.float64]:
-    """Pairwise text similarity: mean of Jaccard and the larger containment."""
+def _similarities(
+    members: Sequence[Member],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Pairwise text similarity (mean of Jaccard and the larger containment) and shared counts."""
     n = len(members)
     sim = np.zeros((n, n))
+    shared = np.zeros((n, n), dtype=np.int64)
     for i in range(n):
         for j in range(i + 1, n):
             a, b = members[i].shingles, members[j].shingles
             if len(a) == 0 or len(b) == 0:
                 continue
-            shared = len(np.intersect1d(a, b, assume_unique=True))
-            jaccard = shared / (len(a) + len(b) - shared)
-            sim[i, j] = sim[j, i] = 0.5 * jaccard + 0.5 * shared / min(len(a), len(b))
-    return sim
+            common = len(np.intersect1d(a, b, assume_unique=True))
+            jaccard = common / (len(a) + len(b) - common)
+            sim[i, j] = sim[j, i] = 0.5 * jaccard + 0.5 * common / min(len(a), len(b))
+            shared[i, j] = shared[j, i] = common
+    return sim, shared
+
+
+def _add_nearest(
+    evidence: list[list[list[Evidence]]], members: Sequence[Member], shared: npt.NDArray[np.int64]
+) -> None:
+    """Favour, for each copy, the members it shares the most text with.
+
+    When two candidates hold the same text the copy could come from either and
+    attribution decides; when one holds text the copy has and the other lacks
+    (its edits, the part another copy cut), that one is the nearer source.
+    The bonus fades out over a gap of ``_NEAR_GAP`` of the copy's shingles.
+    """
+    for v, member in enumerate(members):
+        column = shared[:, v].copy()
+        column[v] = -1
+        best = column.max()
+        if best <= 0:
+            continue
+        size = max(1, len(member.shingles))
+        for u in range(len(members)):
+            if u == v or column[u] <= 0:
+                continue
+            closeness = 1.0 - min(1.0, (best - column[u]) / (_NEAR_GAP * size))
+            if closeness > 0:
+                evidence[u][v].append(
+                    Evidence(
+                        "nearest_text",
+                        f"holds {column[u]} of the copy's {size} shingles "
+                        f"(the most any member holds: {best})",
+                        WEIGHTS["nearest"] * closeness,
+                    )
+                )
 
 
 def _order(a: datetime | None, b: datetime | None) -> int:
@@ -292,9 +332,19 @@ def _solve(
     return parents, best, scores
 
 
-def _add_shared_edits(
+def _add_second_pass(
     evidence: list[list[list[Evidence]]], members: Sequence[Member], root: int
 ) -> None:
+    """Evidence that needs a first guess at the origin."""
+    for v in range(len(members)):
+        if v != root:
+            evidence[root][v].append(
+                Evidence(
+                    "from_origin",
+                    "copies are most often taken from the origin",
+                    WEIGHTS["from_origin"],
+                )
+            )
     archetype = members[root].shingles
     for u in range(len(members)):
         for v in range(len(members)):
@@ -337,7 +387,7 @@ def trace_story(members: Sequence[Member]) -> StoryTrace:
             origin_evidence=(Evidence("only_member", "the only known copy", 0.0),),
             first_published_at=min(dated) if dated else None,
         )
-    sim = _similarities(members)
+    sim, shared = _similarities(members)
     n = len(members)
     evidence = [
         [
@@ -348,11 +398,12 @@ def trace_story(members: Sequence[Member]) -> StoryTrace:
         ]
         for u in range(n)
     ]
+    _add_nearest(evidence, members, shared)
     parents, best, scores = _solve(evidence)
     root = next(i for i in range(n) if i not in parents)
     # Second pass, in the manner of textual criticism: wording two copies share
     # but the origin lacks is an edit one inherited from the other.
-    _add_shared_edits(evidence, members, root)
+    _add_second_pass(evidence, members, root)
     parents, best, scores = _solve(evidence)
     root = next(i for i in range(n) if i not in parents)
     # The margin to the best tree under another root is the origin's confidence.
