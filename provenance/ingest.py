@@ -34,6 +34,7 @@ from dateutil.parser import isoparse
 from warcio.archiveiterator import WARCIterator
 
 from provenance.errors import InputError
+from provenance.models import DateClaim
 from provenance.urls import normalize_url
 
 __all__ = ["CaptureRef", "RawRecord", "read_records"]
@@ -98,6 +99,8 @@ class RawRecord:
         capture: Where the record's raw bytes are, for the evidence trail.
         content_type: The HTTP media type (WARC only), lower-case, no parameters.
         http_charset: The charset parameter of the HTTP Content-Type, if any.
+        dates: Further date claims that came with the record from outside the
+            page, such as a feed's ``pubDate`` or a sitemap's publication date.
     """
 
     line: int
@@ -111,6 +114,7 @@ class RawRecord:
     capture: CaptureRef | None
     content_type: str | None = None
     http_charset: str | None = None
+    dates: tuple[DateClaim, ...] = ()
 
 
 class _RecordError(Exception):

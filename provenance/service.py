@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from provenance.boilerplate import BoilerplateModel
 from provenance.cluster import assign_story
+from provenance.dates import rank_dates
 from provenance.errors import ExtractionError, InputError
 from provenance.extract import extract_html, extract_text
 from provenance.fingerprint import Fingerprint as FingerprintType
@@ -30,7 +31,7 @@ from provenance.fingerprint import FingerprintOptions, LSHIndex, fingerprint_shi
 from provenance.ingest import RawRecord, read_records
 from provenance.language import detect_language
 from provenance.match import compare_shingles, shingle_set
-from provenance.models import DateClaim, DateSource, ExtractedPage, Match
+from provenance.models import DATE_TRUST, DateClaim, DateSource, ExtractedPage, Match
 from provenance.normalize import ends_with_read_more
 from provenance.outlet import outlet_domain, outlet_name
 from provenance.shingle import shingle_hashes
@@ -362,23 +363,22 @@ def _boilerplate(outlet: Outlet) -> BoilerplateModel:
 
 def _extract(record: RawRecord) -> ExtractedPage:
     if record.html is not None:
-        page = extract_html(record.html, url=record.url)
+        page = extract_html(record.html, url=record.url, declared_encoding=record.http_charset)
     else:
         page = extract_text(record.text or "", title=record.title)
+    extra = list(record.dates)
     if record.published_at is not None:
-        claim = DateClaim(
-            record.published_at, DateSource.INPUT, 0.75, "published_at field of the record"
+        extra.append(
+            DateClaim(
+                record.published_at,
+                DateSource.INPUT,
+                DATE_TRUST[DateSource.INPUT],
+                "published_at field of the record",
+            )
         )
-        page = _with_dates(page, (*page.dates, claim))
+    if extra:
+        page = replace(page, dates=rank_dates((*page.dates, *extra)))
     return page
-
-
-def _with_dates(page: ExtractedPage, dates: tuple[DateClaim, ...]) -> ExtractedPage:
-    from dataclasses import replace
-
-    from provenance.dates import rank_dates
-
-    return replace(page, dates=rank_dates(dates))
 
 
 def _article_row(p: _Pending, blocks: list[str], text: str) -> Article:
