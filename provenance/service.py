@@ -32,7 +32,7 @@ from provenance.ingest import RawRecord, read_records
 from provenance.language import detect_language
 from provenance.match import compare_shingles, shingle_set
 from provenance.models import DATE_TRUST, DateClaim, DateSource, ExtractedPage, Match
-from provenance.normalize import ends_with_read_more
+from provenance.normalize import ends_with_read_more, normalize_text
 from provenance.outlet import outlet_domain, outlet_name
 from provenance.shingle import shingle_hashes
 from provenance.storage import repository as repo
@@ -264,7 +264,7 @@ class Service:
         model: BoilerplateModel,
         report: IngestReport,
     ) -> None:
-        blocks = model.strip(p.page.blocks)
+        blocks = _body_blocks(model.strip(p.page.blocks), p.record.title or p.page.title)
         text = "\n\n".join(blocks)
         shingles = shingle_hashes(text)
         article = _article_row(p, blocks, text)
@@ -379,6 +379,23 @@ def _extract(record: RawRecord) -> ExtractedPage:
     if extra:
         page = replace(page, dates=rank_dates((*page.dates, *extra)))
     return page
+
+
+def _body_blocks(blocks: list[str], title: str | None) -> list[str]:
+    """The body without a leading headline block.
+
+    Many templates repeat the headline as the first block of the page. It is
+    the title, not body text: left in, two pages of similar templates share
+    shingles the article itself does not, and a rewritten headline would count
+    as an edit of the text.
+    """
+    if not title:
+        return blocks
+    key = normalize_text(title)
+    start = 0
+    while start < len(blocks) and normalize_text(blocks[start]) == key:
+        start += 1
+    return blocks[start:]
 
 
 def _article_row(p: _Pending, blocks: list[str], text: str) -> Article:

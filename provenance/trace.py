@@ -189,6 +189,8 @@ def _edge_evidence(
                 WEIGHTS["proximity"] * min(tu.trust, tv.trust) * closeness,
             )
         )
+    # The crawler may reach an origin after its copies; its order only speaks
+    # when the pages' own dates leave the order open.
     seen = _order(tu.seen, tv.seen)
     if seen:
         when = "before" if seen > 0 else "after"
