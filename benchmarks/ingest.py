@@ -90,17 +90,22 @@ def main() -> None:
     count = report.stored
     stages = {k: v for k, v in _SPENT.items() if k != "total"}
     stages["storage and rest"] = total - sum(stages.values())
-    print(f"articles: {count} ({len(network.records)} records), stories traced: {report.stories_traced}")
+    traced = report.stories_traced
+    print(f"articles: {count} ({len(network.records)} records), stories traced: {traced}")
     print(f"extraction alone (baseline): {len(records) / extract_only:8.1f} articles/s")
     print(f"end-to-end ingest          : {count / total:8.1f} articles/s  ({total:.2f} s)")
     for name, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"  {name:18} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
-    print(json.dumps({
-        "articles": count,
-        "ingest_articles_per_s": round(count / total, 1),
-        "extract_only_articles_per_s": round(len(records) / extract_only, 1),
-        "share": {k: round(v / total, 3) for k, v in stages.items()},
-    }))
+    print(
+        json.dumps(
+            {
+                "articles": count,
+                "ingest_articles_per_s": round(count / total, 1),
+                "extract_only_articles_per_s": round(len(records) / extract_only, 1),
+                "share": {k: round(v / total, 3) for k, v in stages.items()},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
