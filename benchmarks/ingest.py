@@ -26,6 +26,7 @@ from typing import Any
 
 import provenance.service as service_module
 from provenance.eval.generator import generate_network
+from provenance.fingerprint import LSHIndex
 from provenance.ingest import RawRecord, read_records
 from provenance.service import Service
 
@@ -59,8 +60,7 @@ def _instrument() -> None:
     }.items():
         for name in names:
             setattr(service_module, name, _wrap(stage, getattr(service_module, name)))
-    original = service_module.LSHIndex.candidates
-    service_module.LSHIndex.candidates = _wrap("match", original)  # type: ignore[method-assign]
+    LSHIndex.candidates = _wrap("match", LSHIndex.candidates)  # type: ignore[method-assign]
 
 
 def main() -> None:
