@@ -113,6 +113,10 @@ class BoilerplateModel:
             return False
         return self._counts.get(block_key(block), 0) >= self._min_pages
 
+    def boilerplate_keys(self) -> frozenset[str]:
+        """The :func:`block_key` of every block this outlet repeats enough to be boilerplate."""
+        return frozenset(k for k, count in self._counts.items() if count >= self._min_pages)
+
     def strip(self, blocks: Sequence[str]) -> list[str]:
         """Remove the boilerplate blocks of a page.
 

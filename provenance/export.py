@@ -7,7 +7,11 @@ Other tools depend on this shape; keep it stable::
                    "relation", "similarity", "confidence", "evidence": [{"kind", "detail"}]}]}
 
 ``relation`` is ``"origin"``, ``"copy"`` or ``"partial"``; ``parent_url`` is null
-for the origin. Dates are ISO 8601 in UTC.
+for the origin. Dates are ISO 8601 in UTC. Fields added since (readers must
+ignore fields they do not know): per article ``credit`` (``"credited"``,
+``"uncredited"``, ``"miscredited"``; null for the origin) and, for partial
+copies, ``span`` (``[start, end]`` character offsets of the reused passage in
+the article's text).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from provenance.storage import repository as repo
+from provenance.storage.tables import Article
 from provenance.stories import StoryReport, load_story
 
 __all__ = ["story_document", "story_documents"]
@@ -32,33 +37,40 @@ def _evidence(raw: list[Any]) -> list[dict[str, str]]:
     return [{"kind": str(e["kind"]), "detail": str(e["detail"])} for e in raw]
 
 
+def _article_document(
+    report: StoryReport, article: Article, origin: Article | None
+) -> dict[str, Any]:
+    story = report.story
+    edge = report.edges.get(article.id)
+    parent = report.parent_of(article.id)
+    is_origin = edge is None or (origin is not None and article.id == origin.id)
+    doc: dict[str, Any] = {
+        "url": article.url_norm,
+        "outlet": report.outlets[article.outlet_id].name,
+        "title": article.title,
+        "published_at": _iso(article.published_at),
+        "fetched_at": _iso(article.fetched_at),
+        "parent_url": None if is_origin or parent is None else parent.url_norm,
+        "relation": "origin" if is_origin or edge is None else edge.relation,
+        "similarity": 1.0 if is_origin or edge is None else round(edge.similarity, 4),
+        "confidence": round(story.confidence or 0.0, 4)
+        if is_origin or edge is None
+        else round(edge.confidence, 4),
+        "credit": None if is_origin or edge is None else edge.credit,
+        "evidence": _evidence(
+            story.origin_evidence if is_origin or edge is None else edge.evidence
+        ),
+    }
+    if edge is not None and edge.span_start is not None and not is_origin:
+        doc["span"] = [edge.span_start, edge.span_end]
+    return doc
+
+
 def story_document(report: StoryReport) -> dict[str, Any]:
     """One story in the export contract's shape."""
     story = report.story
     origin = report.articles.get(story.origin_article_id or -1)
-    articles = []
-    for article in report.ordered():
-        edge = report.edges.get(article.id)
-        parent = report.parent_of(article.id)
-        is_origin = origin is not None and article.id == origin.id
-        articles.append(
-            {
-                "url": article.url_norm,
-                "outlet": report.outlets[article.outlet_id].name,
-                "title": article.title,
-                "published_at": _iso(article.published_at),
-                "fetched_at": _iso(article.fetched_at),
-                "parent_url": parent.url_norm if parent is not None and not is_origin else None,
-                "relation": "origin" if is_origin or edge is None else edge.relation,
-                "similarity": 1.0 if is_origin or edge is None else round(edge.similarity, 4),
-                "confidence": round(story.confidence or 0.0, 4)
-                if is_origin or edge is None
-                else round(edge.confidence, 4),
-                "evidence": _evidence(
-                    story.origin_evidence if is_origin or edge is None else edge.evidence
-                ),
-            }
-        )
+    articles = [_article_document(report, a, origin) for a in report.ordered()]
     return {
         "story_id": story.id,
         "origin_url": origin.url_norm if origin else None,

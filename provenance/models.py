@@ -183,6 +183,8 @@ class Member:
         partial: True when it joined the story only by a shared passage.
         title: Its headline, for evidence text.
         read_more: True when its text ends in a "read more" pointer (a truncated copy).
+        leaked_outlets: Domains of other outlets whose own boilerplate blocks
+            (promo lines, source lines) appear on its page.
     """
 
     id: int
@@ -198,6 +200,7 @@ class Member:
     partial: bool = False
     title: str | None = None
     read_more: bool = False
+    leaked_outlets: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +214,9 @@ class TracedEdge:
         similarity: Text similarity between child and parent (0..1).
         confidence: How sure the tracer is of this parent (0..1).
         evidence: Why, strongest first.
+        credit: ``"credited"`` (names or links its parent or another ancestor),
+            ``"uncredited"`` (names no source), or ``"miscredited"`` (names an
+            outlet that is not an ancestor).
     """
 
     child_id: int
@@ -219,6 +225,7 @@ class TracedEdge:
     similarity: float
     confidence: float
     evidence: tuple[Evidence, ...] = ()
+    credit: str = "uncredited"
 
 
 @dataclass(frozen=True, slots=True)

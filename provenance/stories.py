@@ -1,27 +1,73 @@
 """Stored stories: tracing them and reading them back.
 
 The glue between storage and :mod:`provenance.trace`: load a story's members
-as :class:`~provenance.models.Member` values, trace them, save the verdict; and
-read a story back as a report for the CLI, the export and (later) the API.
+as :class:`~provenance.models.Member` values (with the evidence that needs the
+database: which other outlets' boilerplate leaked onto a page), trace them,
+save the verdict with its history; and read a story back as a report for the
+CLI, the export and the API.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provenance.boilerplate import MAX_BOILERPLATE_LENGTH, BoilerplateModel, block_key
+from provenance.declared import find_declared_sources
 from provenance.match import shingle_set
-from provenance.models import Member
+from provenance.models import Member, Relation, StoryTrace
+from provenance.normalize import normalize_text
+from provenance.shingle import shingle_hashes
 from provenance.storage import repository as repo
-from provenance.storage.tables import Article, CopyEdge, Outlet, Story
+from provenance.storage.tables import Article, CopyEdge, Outlet, Story, StoryEvent
 from provenance.trace import trace_story
 
-__all__ = ["StoryReport", "load_story", "trace_stored_story"]
+__all__ = ["StoryReport", "load_story", "reused_span", "trace_stored_story"]
+
+#: Share of a block's shingles found in the parent for the block to count as reused.
+_REUSED = 0.5
 
 
-def _member(article: Article, outlet: Outlet, shingles: bytes) -> Member:
+def _leaks(rows: Sequence[tuple[Article, Outlet, bytes]]) -> dict[int, frozenset[str]]:
+    """For each member, the other outlets whose own boilerplate its page carries.
+
+    A block counts as outlet u's own only if it is boilerplate of u alone (a
+    phrase several outlets repeat is a stock phrase), names u, and is not an
+    attribution line: an outlet that often credits X repeats "Source: X", and
+    that line is X's name, not X's page.
+    """
+    outlets = {o.id: o for _, o, _ in rows}
+    owners: dict[str, set[int]] = {}
+    for outlet in outlets.values():
+        if outlet.boilerplate:
+            for key in BoilerplateModel.from_dict(outlet.boilerplate).boilerplate_keys():
+                owners.setdefault(key, set()).add(outlet.id)
+    found: dict[int, frozenset[str]] = {}
+    for article, outlet, _ in rows:
+        domains = set()
+        for block in article.blocks:
+            owner = owners.get(block_key(block)) if len(block) <= MAX_BOILERPLATE_LENGTH else None
+            if not owner or len(owner) != 1 or outlet.id in owner:
+                continue
+            source = outlets[next(iter(owner))]
+            if _names(block, source) and not find_declared_sources([block]):
+                domains.add(source.domain)
+        found[article.id] = frozenset(domains)
+    return found
+
+
+def _names(block: str, outlet: Outlet) -> bool:
+    text = normalize_text(block)
+    label = outlet.domain.split(".")[0]
+    return normalize_text(outlet.name) in text or label in text.replace(" ", "")
+
+
+def _member(article: Article, outlet: Outlet, shingles: bytes, leaked: frozenset[str]) -> Member:
     return Member(
         id=article.id,
         url=article.url_norm,
@@ -36,22 +82,116 @@ def _member(article: Article, outlet: Outlet, shingles: bytes) -> Member:
         partial=article.partial,
         title=article.title,
         read_more=article.read_more,
+        leaked_outlets=leaked,
     )
 
 
-def trace_stored_story(session: Session, story_id: int) -> None:
-    """Trace one stored story and save its origin, tree and evidence.
+def story_members(session: Session, story_id: int) -> list[Member]:
+    """A stored story's members, ready for :func:`provenance.trace.trace_story`."""
+    rows = repo.story_members(session, story_id)
+    leaks = _leaks(rows)
+    return [_member(a, o, s, leaks[a.id]) for a, o, s in rows]
+
+
+def reused_span(text: str, parent: npt.NDArray[np.uint32]) -> tuple[int, int] | None:
+    """Character span of ``text`` made of blocks mostly found in the parent's shingles.
+
+    Args:
+        text: The quoting article's body (blocks separated by blank lines).
+        parent: The quoted article's shingle set (sorted, distinct).
+
+    Returns:
+        ``(start, end)`` offsets into ``text``, or ``None`` if no block is reused.
+    """
+    start = end = None
+    offset = 0
+    for block in text.split("\n\n"):
+        hashes = shingle_set(shingle_hashes(block))
+        if len(hashes):
+            inside = len(np.intersect1d(hashes, parent, assume_unique=True)) / len(hashes)
+            if inside >= _REUSED:
+                start = offset if start is None else start
+                end = offset + len(block)
+        offset += len(block) + 2
+    return (start, end) if start is not None and end is not None else None
+
+
+def trace_stored_story(
+    session: Session, story_id: int, *, reason: str = "membership changed"
+) -> None:
+    """Trace one stored story, save its origin, tree and evidence, and log what changed.
 
     A story left without members (all moved by a merge) is marked empty.
     """
     story = session.get_one(Story, story_id)
-    rows = repo.story_members(session, story_id)
-    if not rows:
+    members = story_members(session, story_id)
+    if not members:
         story.size = 0
         story.needs_trace = False
         return
-    members = [_member(a, o, s) for a, o, s in rows]
-    repo.save_trace(session, story, trace_story(members), size=len(members))
+    trace = trace_story(members)
+    before = _verdict(session, story)
+    spans = _spans(session, members, trace)
+    repo.save_trace(session, story, trace, size=len(members), spans=spans)
+    _log_change(session, story, before, trace, len(members), reason)
+
+
+def _spans(
+    session: Session, members: list[Member], trace: StoryTrace
+) -> dict[int, tuple[int, int]]:
+    by_id = {m.id: m for m in members}
+    spans: dict[int, tuple[int, int]] = {}
+    for edge in trace.edges:
+        if edge.relation is Relation.PARTIAL:
+            child = session.get_one(Article, edge.child_id)
+            span = reused_span(child.text, by_id[edge.parent_id].shingles)
+            if span is not None:
+                spans[edge.child_id] = span
+    return spans
+
+
+def _verdict(
+    session: Session, story: Story
+) -> tuple[int | None, float | None, int, dict[int, int]]:
+    edges = session.scalars(select(CopyEdge).where(CopyEdge.story_id == story.id))
+    return (
+        story.origin_article_id,
+        story.confidence,
+        story.size,
+        {e.child_id: e.parent_id for e in edges},
+    )
+
+
+def _log_change(
+    session: Session,
+    story: Story,
+    before: tuple[int | None, float | None, int, dict[int, int]],
+    trace: StoryTrace,
+    size: int,
+    reason: str,
+) -> None:
+    origin, confidence, old_size, old_parents = before
+    new_parents = {e.child_id: e.parent_id for e in trace.edges}
+    changes = [
+        {"article_id": child, "parent_before": old_parents.get(child), "parent_after": parent}
+        for child, parent in sorted(new_parents.items())
+        if old_parents.get(child) != parent
+    ]
+    if origin == trace.origin_id and not changes and old_size == size:
+        return
+    session.add(
+        StoryEvent(
+            story_id=story.id,
+            reason=reason,
+            size_before=old_size,
+            size_after=size,
+            origin_before=origin,
+            origin_after=trace.origin_id,
+            confidence_before=confidence,
+            confidence_after=trace.confidence,
+            changes=changes,
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +240,9 @@ def load_story(session: Session, story_id: int) -> StoryReport | None:
         for e in session.scalars(select(CopyEdge).where(CopyEdge.story_id == story.id))
     }
     return StoryReport(story=story, articles=articles, outlets=outlets, edges=edges)
+
+
+def story_history(session: Session, story_id: int) -> list[StoryEvent]:
+    """Every recorded change of a story's verdict, oldest first."""
+    query = select(StoryEvent).where(StoryEvent.story_id == story_id).order_by(StoryEvent.id)
+    return list(session.scalars(query))

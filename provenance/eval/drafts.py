@@ -59,6 +59,7 @@ class Draft:
     parent: Draft | None = None
     relation: str = "origin"
     attribution: str | None = None
+    intermediate: bool = False  # credits its parent, a copy, rather than the origin
     canonical: str | None = None
     dateline: str | None = None
     head: list[Block] = field(default_factory=list)
@@ -264,8 +265,10 @@ def story_tags(story: DraftStory) -> set[str]:
         tags.add("no_dates")
     if any(c.fetched < origin.fetched for c in copies):
         tags.add("inverted_first_seen")
-    if any(c.attribution == "miscredited" for c in copies):
+    if any(c.intermediate for c in copies):
         tags.add("intermediate_attribution")
+    if any(c.attribution == "miscredited" for c in copies):
+        tags.add("miscredited")
     if any(c.depth >= 2 for c in copies):
         tags.add("depth3")
     if not copies:

@@ -219,18 +219,40 @@ class _Builder:
         copy.parent, copy.depth, copy.relation = parent, parent.depth + 1, "copy"
         if not truncated and len(body) > 1 and rng.random() < 0.4:
             copy.tail.append(Block(phrase(outlet.ui, "promo", 0, outlet.name)))
-        self._attribute(copy, story.origin, truncated)
+        own_promo = phrase(parent.outlet.ui, "promo", 0, parent.outlet.name)
+        if any(b.text == own_promo for b in parent.tail) and rng.random() < 0.35:
+            # Scraped with the parent's page container: its promo line comes along.
+            copy.tail.insert(0, Block(own_promo))
+        self._attribute(copy, story, truncated)
         return copy
 
-    def _attribute(self, copy: Draft, origin: Draft, truncated: bool) -> None:
+    def _attribute(self, copy: Draft, story: DraftStory, truncated: bool) -> None:
+        """Credit the origin or the parent, name a wrong outlet, or say nothing.
+
+        Labels follow the tracer's definitions: credited names or links an
+        ancestor (the parent counts, the tag ``intermediate_attribution``
+        marks it), miscredited names an outlet that is not an ancestor.
+        """
         assert copy.parent is not None
-        roll, outlet = self.rng.random(), copy.outlet
+        roll, outlet, origin = self.rng.random(), copy.outlet, story.origin
         if copy.depth == 1:
-            mode = "credited" if roll < 0.55 else "uncredited"
+            mode = "credited" if roll < 0.55 else "miscredited" if roll < 0.6 else "uncredited"
         else:
-            mode = "credited" if roll < 0.3 else "miscredited" if roll < 0.7 else "uncredited"
-        copy.attribution = mode
+            mode = (
+                "credited"
+                if roll < 0.3
+                else "intermediate"
+                if roll < 0.65
+                else "miscredited"
+                if roll < 0.7
+                else "uncredited"
+            )
+        copy.attribution = "credited" if mode == "intermediate" else mode
+        copy.intermediate = mode == "intermediate"
         if mode == "uncredited":
+            return
+        if mode == "miscredited":
+            self._miscredit(copy, story)
             return
         target = origin if mode == "credited" else copy.parent
         channels = ["source"] + (["link"] if outlet.style != "text" else [])
@@ -249,6 +271,20 @@ class _Builder:
             copy.tail.append(Block(text, target.url, target.outlet.name))
         if "canonical" in chosen:
             copy.canonical = origin.url
+
+    def _miscredit(self, copy: Draft, story: DraftStory) -> None:
+        """Name an outlet that is not an ancestor: a sibling copy, or one outside the story."""
+        ancestors, node = set(), copy.parent
+        while node is not None:
+            ancestors.add(node.outlet)
+            node = node.parent
+        inside = [a.outlet for a in story.members if a.outlet not in ancestors and a is not copy]
+        outside = [
+            o for o in _outlets(copy.language) if o not in ancestors and o is not copy.outlet
+        ]
+        wrong = self.rng.choice(inside or outside)
+        line = Block(phrase(copy.outlet.ui, "source", self.rng.randrange(2), wrong.name))
+        (copy.head if self.rng.random() < 0.3 else copy.tail).append(line)
 
     def _delay(self) -> timedelta:
         roll = self.rng.random()
@@ -329,8 +365,8 @@ class _Builder:
         )
         article.parent, article.depth, article.relation = parent, parent.depth + 1, "partial"
         article.fixed = tuple(blocks)
-        label = "credited" if parent is story.origin else "miscredited"
-        article.attribution = label if credited else "uncredited"
+        article.attribution = "credited" if credited else "uncredited"
+        article.intermediate = credited and parent is not story.origin
         story.members.append(article)
         story.tags.add("partial")
         return url

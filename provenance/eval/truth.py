@@ -43,9 +43,9 @@ class TruthArticle:
         parent_url: The article it was copied or quoted from; None for the origin.
         is_origin: True for the story's original.
         relation: ``origin``, ``copy`` or ``partial``.
-        attribution: Relative to the story's origin: ``credited`` (it names or
-            links the origin), ``miscredited`` (it credits an intermediate copy
-            instead), ``uncredited`` (no attribution), or None for the origin.
+        attribution: ``credited`` (it names or links an ancestor: the origin or
+            its own parent), ``miscredited`` (it names an outlet that is not an
+            ancestor), ``uncredited`` (no attribution), or None for the origin.
         language: ISO 639-1 code.
         depth: Edges from the origin: 0 origin, 1 copy, 2 copy of a copy (the
             third level of the tree, the deepest the generator makes).

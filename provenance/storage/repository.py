@@ -7,7 +7,7 @@ PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -211,8 +211,24 @@ def story_members(session: Session, story_id: int) -> list[tuple[Article, Outlet
     return [(a, o, bytes(s)) for a, o, s in session.execute(query).all()]
 
 
-def save_trace(session: Session, story: Story, trace: StoryTrace, *, size: int) -> None:
-    """Store a story's trace, replacing its previous copy edges."""
+def save_trace(
+    session: Session,
+    story: Story,
+    trace: StoryTrace,
+    *,
+    size: int,
+    spans: Mapping[int, tuple[int, int]] | None = None,
+) -> None:
+    """Store a story's trace, replacing its previous copy edges.
+
+    Args:
+        session: The open session.
+        story: The story row.
+        trace: The tracer's verdict.
+        size: Number of members.
+        spans: Reused character span of each partial member, by article id.
+    """
+    spans = spans or {}
     children = [edge.child_id for edge in trace.edges]
     session.execute(delete(CopyEdge).where(CopyEdge.story_id == story.id))
     if children:  # an article may carry an edge from a story it has left
@@ -226,6 +242,9 @@ def save_trace(session: Session, story: Story, trace: StoryTrace, *, size: int) 
             similarity=edge.similarity,
             confidence=edge.confidence,
             evidence=evidence_to_json(edge.evidence),
+            credit=edge.credit,
+            span_start=spans[edge.child_id][0] if edge.child_id in spans else None,
+            span_end=spans[edge.child_id][1] if edge.child_id in spans else None,
         )
         for edge in trace.edges
     )

@@ -3,8 +3,12 @@
 ``article`` holds every page or record we ingested (one row per normalised
 URL), with the reference to its raw capture; ``fingerprint`` its shingles and
 MinHash; ``story`` the groups of copies with their traced origin; ``copy_edge``
-the who-copied-whom tree. JSON columns hold evidence lists, which are read and
-written whole and never queried inside.
+the who-copied-whom tree. The crawler adds ``feed`` (the feeds and sitemaps
+polled, with their conditional-GET validators and schedule), ``capture`` (one row
+per archived version of a fetched URL, pointing into the WARC files) and
+``fetch_failure`` (the last failure of each URL that could not be fetched).
+JSON columns hold evidence lists, which are read and written whole and never
+queried inside.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -27,7 +32,18 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Article", "Base", "CopyEdge", "Fingerprint", "Outlet", "Story"]
+__all__ = [
+    "Article",
+    "Base",
+    "Capture",
+    "CopyEdge",
+    "Feed",
+    "FetchFailure",
+    "Fingerprint",
+    "Outlet",
+    "Story",
+    "StoryEvent",
+]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -152,3 +168,93 @@ class CopyEdge(Base):
     similarity: Mapped[float] = mapped_column(Float)
     confidence: Mapped[float] = mapped_column(Float)
     evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    credit: Mapped[str] = mapped_column(String(16), default="uncredited")
+    span_start: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    span_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class StoryEvent(Base):
+    """One re-trace of a story that changed its verdict: what changed, when, why.
+
+    Story ids stay stable across re-traces and merges; this is their history.
+    """
+
+    __tablename__ = "story_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    reason: Mapped[str] = mapped_column(String(255))
+    size_before: Mapped[int] = mapped_column(Integer)
+    size_after: Mapped[int] = mapped_column(Integer)
+    origin_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    origin_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    confidence_before: Mapped[float | None] = mapped_column(Float, nullable=True)
+    confidence_after: Mapped[float | None] = mapped_column(Float, nullable=True)
+    changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class Feed(Base):
+    """A feed or sitemap the crawler polls, with its validators and schedule."""
+
+    __tablename__ = "feed"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # rss | atom | sitemap | sitemapindex
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    etag: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(Text, nullable=True)
+    poll_interval_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    items_seen: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class Capture(Base):
+    """One archived version of a fetched URL: where its response sits in the WARC files.
+
+    A re-fetch whose payload differs from the last capture of the URL adds a row;
+    rows are never rewritten, so every version stays on record.
+    """
+
+    __tablename__ = "capture"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article.id"), nullable=True, index=True
+    )
+    url: Mapped[str] = mapped_column(Text)  # the final URL, after redirects
+    url_norm: Mapped[str] = mapped_column(String(2048), index=True)
+    requested_url_norm: Mapped[str] = mapped_column(String(2048), index=True)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    warc_path: Mapped[str] = mapped_column(Text)
+    warc_offset: Mapped[int] = mapped_column(BigInteger)  # WARC files pass 2 GiB
+    warc_length: Mapped[int] = mapped_column(BigInteger)
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    content_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # page | feed | sitemap | robots
+
+
+class FetchFailure(Base):
+    """The last failure to fetch a URL, with its reason (one row per URL)."""
+
+    __tablename__ = "fetch_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_norm: Mapped[str] = mapped_column(String(2048), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feed.id"), nullable=True)
+    error_type: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    retryable: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)

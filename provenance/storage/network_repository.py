@@ -1,0 +1,138 @@
+"""Read-only queries behind the outlet copy network, the same on SQLite and PostgreSQL.
+
+:func:`copy_records` turns every stored copy edge into a
+:class:`~provenance.network.CopyRecord` and :func:`outlet_counts` counts each
+outlet's articles, copies and originals; the aggregation itself is pure
+(:func:`provenance.network.build_network`). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, Select, and_, case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from provenance.network import (
+    CopyRecord,
+    OutletCounts,
+    OutletNetwork,
+    OutletRef,
+    build_network,
+    is_credited,
+)
+from provenance.storage.repository import known_time
+from provenance.storage.tables import Article, CopyEdge, Outlet, Story
+
+__all__ = ["copy_records", "outlet_counts", "outlet_network"]
+
+
+def _lag_s(
+    parent: tuple[datetime | None, str | None, datetime | None],
+    child: tuple[datetime | None, str | None, datetime | None],
+) -> float | None:
+    """Child time minus parent time; each time is a trusted date not after first-seen."""
+    start, end = known_time(*parent), known_time(*child)
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds()
+
+
+def _copy_query() -> Select[Any]:
+    parent, child = aliased(Article), aliased(Article)
+    source, copier = aliased(Outlet), aliased(Outlet)
+    columns: list[Any] = [CopyEdge.relation.label("relation"), CopyEdge.evidence.label("evidence")]
+    for role, outlet in (("source", source), ("copier", copier)):
+        columns += [
+            outlet.id.label(f"{role}_id"),
+            outlet.domain.label(f"{role}_domain"),
+            outlet.name.label(f"{role}_name"),
+        ]
+    for role, article in (("parent", parent), ("child", child)):
+        columns += [
+            article.published_at.label(f"{role}_published"),
+            article.published_source.label(f"{role}_source"),
+            article.fetched_at.label(f"{role}_fetched"),
+        ]
+    # The tracer is gaining a credit label per edge; use the column once it exists.
+    credit = getattr(CopyEdge, "credit", None)
+    if credit is not None:
+        columns.append(credit.label("credit"))
+    return (
+        select(*columns)
+        .select_from(CopyEdge)
+        .join(parent, parent.id == CopyEdge.parent_id)
+        .join(child, child.id == CopyEdge.child_id)
+        .join(source, source.id == parent.outlet_id)
+        .join(copier, copier.id == child.outlet_id)
+        # A child that moved to another story keeps its old edge until that story is traced.
+        .where(child.story_id == CopyEdge.story_id)
+        .order_by(CopyEdge.id)
+    )
+
+
+def _record(row: RowMapping) -> CopyRecord:
+    return CopyRecord(
+        source=OutletRef(row["source_id"], row["source_domain"], row["source_name"]),
+        copier=OutletRef(row["copier_id"], row["copier_domain"], row["copier_name"]),
+        relation=str(row["relation"]),
+        lag_s=_lag_s(
+            (row["parent_published"], row["parent_source"], row["parent_fetched"]),
+            (row["child_published"], row["child_source"], row["child_fetched"]),
+        ),
+        credited=is_credited(row["evidence"] or [], row.get("credit")),
+    )
+
+
+def copy_records(session: Session) -> list[CopyRecord]:
+    """Every stored copy edge as a :class:`~provenance.network.CopyRecord`, oldest first.
+
+    An edge whose child has since moved to another story (it waits for that
+    story's next trace) is left out.
+    """
+    return [_record(row) for row in session.execute(_copy_query()).mappings()]
+
+
+def outlet_counts(session: Session) -> list[OutletCounts]:
+    """Each outlet's articles in stories, copies among them and originals, by domain.
+
+    A copy is a member that is not its story's origin; an original is the origin
+    of a story with two or more members. A story not traced yet has no origin,
+    so its members count as neither.
+    """
+    is_copy = case(
+        (and_(Story.origin_article_id.is_not(None), Story.origin_article_id != Article.id), 1),
+        else_=0,
+    )
+    is_original = case((and_(Story.origin_article_id == Article.id, Story.size >= 2), 1), else_=0)
+    query = (
+        select(
+            Outlet.id,
+            Outlet.domain,
+            Outlet.name,
+            func.count(Article.id),
+            func.coalesce(func.sum(is_copy), 0),
+            func.coalesce(func.sum(is_original), 0),
+        )
+        .select_from(Outlet)
+        .outerjoin(Article, and_(Article.outlet_id == Outlet.id, Article.story_id.is_not(None)))
+        .outerjoin(Story, Story.id == Article.story_id)
+        .group_by(Outlet.id, Outlet.domain, Outlet.name)
+        .order_by(Outlet.domain)
+    )
+    return [
+        OutletCounts(OutletRef(int(i), str(d), str(n)), int(a), int(c), int(o))
+        for i, d, n, a, c, o in session.execute(query).all()
+    ]
+
+
+def outlet_network(session: Session, *, min_count: int = 1, top: int = 5) -> OutletNetwork:
+    """The outlet copy network of the stored data (see :func:`~provenance.network.build_network`).
+
+    Raises:
+        ValueError: For ``min_count`` below 1 or a negative ``top``.
+    """
+    return build_network(
+        copy_records(session), outlet_counts(session), min_count=min_count, top=top
+    )
