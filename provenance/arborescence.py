@@ -9,6 +9,8 @@ cycle. ``tests/test_arborescence.py`` checks it against networkx.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -58,8 +60,18 @@ def best_arborescence(
     return {v: int(p) for v, p in enumerate(parent[:n]) if p != n}
 
 
-def _edmonds(w: npt.NDArray[np.float64], root: int) -> npt.NDArray[np.int64] | None:
-    """Parent of every node in the best arborescence rooted at ``root`` (its own is -1)."""
+@dataclass(frozen=True, slots=True)
+class _Contraction:
+    """One cycle folded into a single node, and how to unfold it."""
+
+    cycle: npt.NDArray[np.int64]
+    keep: npt.NDArray[np.int64]
+    enter: npt.NDArray[np.int64]  # per outside node: the cycle member it would enter at
+    leave: npt.NDArray[np.int64]  # per outside node: the cycle member it would hang from
+    parent: npt.NDArray[np.int64]  # best incoming edges at this level
+
+
+def _best_incoming(w: npt.NDArray[np.float64], root: int) -> npt.NDArray[np.int64] | None:
     n = w.shape[0]
     incoming = w.copy()
     incoming[:, root] = _NONE
@@ -67,10 +79,28 @@ def _edmonds(w: npt.NDArray[np.float64], root: int) -> npt.NDArray[np.int64] | N
     if np.any(~np.isfinite(incoming[parent, np.arange(n)])[np.arange(n) != root]):
         return None
     parent[root] = -1
-    cycle = _find_cycle(parent, root)
-    if cycle is None:
-        return parent
-    return _contract(w, root, parent, cycle)
+    return parent
+
+
+def _edmonds(w: npt.NDArray[np.float64], root: int) -> npt.NDArray[np.int64] | None:
+    """Parent of every node in the best arborescence rooted at ``root`` (its own is -1).
+
+    Iterative rather than recursive: a story of near-identical copies can
+    contract hundreds of two-node cycles in a row.
+    """
+    levels: list[_Contraction] = []
+    while True:
+        parent = _best_incoming(w, root)
+        if parent is None:
+            return None
+        cycle = _find_cycle(parent, root)
+        if cycle is None:
+            break
+        step, w, root = _contract(w, root, parent, cycle)
+        levels.append(step)
+    for step in reversed(levels):
+        parent = _expand(step, parent)
+    return parent
 
 
 def _find_cycle(parent: npt.NDArray[np.int64], root: int) -> list[int] | None:
@@ -91,42 +121,43 @@ def _find_cycle(parent: npt.NDArray[np.int64], root: int) -> list[int] | None:
 
 def _contract(
     w: npt.NDArray[np.float64], root: int, parent: npt.NDArray[np.int64], cycle: list[int]
-) -> npt.NDArray[np.int64] | None:
-    """Contract ``cycle`` into one node, solve the smaller problem, expand."""
+) -> tuple[_Contraction, npt.NDArray[np.float64], int]:
+    """Fold ``cycle`` into one node (the last index of the smaller matrix)."""
     n = w.shape[0]
-    in_cycle = np.zeros(n, dtype=bool)
-    in_cycle[cycle] = True
     members = np.array(cycle, dtype=np.int64)
-    keep = np.flatnonzero(~in_cycle)
-    c = len(keep)  # index of the contracted node in the smaller problem
-    index = {int(old): new for new, old in enumerate(keep)}
+    in_cycle = np.zeros(n, dtype=bool)
+    in_cycle[members] = True
+    keep = np.flatnonzero(~in_cycle).astype(np.int64)
+    c = len(keep)
     small = np.full((c + 1, c + 1), _NONE)
     small[:c, :c] = w[np.ix_(keep, keep)]
     # Into the cycle: entering at v breaks v's cycle edge, so its score counts
     # relative to that edge.
-    cycle_in = w[parent[members], members]
-    gains = w[np.ix_(keep, members)] - cycle_in  # (outside u) x (cycle v)
-    enter = np.argmax(gains, axis=1)
+    gains = w[np.ix_(keep, members)] - w[parent[members], members]
+    enter = np.argmax(gains, axis=1).astype(np.int64)
     small[:c, c] = gains[np.arange(c), enter]
     # Out of the cycle: the best cycle member as the source.
     leave_scores = w[np.ix_(members, keep)]
-    leave = np.argmax(leave_scores, axis=0)
+    leave = np.argmax(leave_scores, axis=0).astype(np.int64)
     small[c, :c] = leave_scores[leave, np.arange(c)]
     np.fill_diagonal(small, _NONE)
-    sub = _edmonds(small, index[root])
-    if sub is None:
-        return None
-    result = parent.copy()
-    for new, old in enumerate(keep):
+    new_root = int(np.flatnonzero(keep == root)[0])
+    return _Contraction(members, keep, enter, leave, parent), small, new_root
+
+
+def _expand(step: _Contraction, sub: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Unfold a contracted cycle: the solution of the smaller problem, one level up."""
+    c = len(step.keep)
+    result = step.parent.copy()
+    for new, old in enumerate(step.keep):
         p = int(sub[new])
         if p == -1:
             result[old] = -1
         elif p == c:
-            result[old] = cycle[int(leave[new])]
+            result[old] = step.cycle[int(step.leave[new])]
         else:
-            result[old] = keep[p]
+            result[old] = step.keep[p]
     # The contracted node's parent decides where the cycle is entered.
-    u = int(keep[int(sub[c])])
-    entered = cycle[int(enter[index[u]])]
-    result[entered] = u
+    outside = int(sub[c])
+    result[step.cycle[int(step.enter[outside])]] = step.keep[outside]
     return result

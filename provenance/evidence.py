@@ -36,7 +36,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from provenance.models import Member
-from provenance.outlet import names_match
+from provenance.outlet import OutletNameIndex
 
 __all__ = ["WEIGHTS", "StoryEvidence", "add_second_pass", "collect_evidence"]
 
@@ -215,10 +215,9 @@ def _attribution(ev: StoryEvidence) -> None:
     by_domain: dict[str, list[int]] = {}
     for i, m in enumerate(members):
         by_domain.setdefault(m.outlet_domain, []).append(i)
-    outlets = {m.outlet_domain: m.outlet for m in members}
-    matches: dict[str, list[str]] = {}  # declared name -> domains of members it names
-    for name in {name for m in members for name in m.declared_sources}:
-        matches[name] = [d for d, o in outlets.items() if names_match(name, outlet=o, domain=d)]
+    index = OutletNameIndex({(m.outlet, m.outlet_domain) for m in members})
+    # declared name -> domains of the members' outlets it names
+    matches = {name: index.domains(name) for m in members for name in m.declared_sources}
     ev.declared_targets = matches
     by_url = {m.url: i for i, m in enumerate(members)}
     found = {

@@ -15,11 +15,13 @@ import contextlib
 import ipaddress
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import tldextract
 
-__all__ = ["names_match", "outlet_domain", "outlet_name"]
+__all__ = ["OutletNameIndex", "names_match", "outlet_domain", "outlet_name"]
 
 #: Offline extractor: the empty ``suffix_list_urls`` and ``cache_dir=None`` make
 #: tldextract use the snapshot shipped with the package and never touch the
@@ -197,3 +199,40 @@ def _domain_keys(domain: str) -> set[str]:
         with contextlib.suppress(UnicodeError):
             keys.add("".join(_name_words(label.encode("ascii").decode("idna"))))
     return keys - {""}
+
+
+class OutletNameIndex:
+    """Which of many outlets a declared source name refers to, without trying each.
+
+    A story of a thousand members has a thousand outlets and hundreds of
+    distinct declared names; calling :func:`names_match` for every pair is slow.
+    :func:`names_match` only accepts an exact key (the compact name, the
+    domain or its label) or a word subset of at least two words, so the
+    index looks up those keys and the outlets sharing two words or more, and
+    confirms each candidate with :func:`names_match`.
+
+    Args:
+        outlets: ``(display name, registrable domain)`` of each outlet.
+    """
+
+    def __init__(self, outlets: Iterable[tuple[str, str]]) -> None:
+        self._exact: dict[str, set[tuple[str, str]]] = {}
+        self._words: dict[str, set[tuple[str, str]]] = {}
+        for outlet, domain in outlets:
+            words = _name_words(outlet)
+            for key in {"".join(words), *_domain_keys(domain), domain.strip().lower()}:
+                self._exact.setdefault(key, set()).add((outlet, domain))
+            for word in set(words):
+                self._words.setdefault(word, set()).add((outlet, domain))
+
+    def domains(self, declared: str) -> list[str]:
+        """Registrable domains of the indexed outlets that ``declared`` names, sorted."""
+        words = _name_words(declared)
+        candidates: set[tuple[str, str]] = set()
+        for key in ("".join(words), _declared_domain(declared) or ""):
+            candidates |= self._exact.get(key, set())
+        shared = Counter(o for word in set(words) for o in self._words.get(word, ()))
+        candidates |= {o for o, count in shared.items() if count >= 2}
+        return sorted(
+            {d for outlet, d in candidates if names_match(declared, outlet=outlet, domain=d)}
+        )
