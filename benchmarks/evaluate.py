@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from provenance.eval import Truth, evaluate, generate_network, score
+from provenance.eval.calibration import confidence_pairs, reliability
 
 
 def dates_only_baseline(truth: Truth) -> list[dict[str, object]]:
@@ -63,11 +64,21 @@ def main() -> None:
     print(f"\nsystem (files in {workdir}):")
     print(scores.format())
     truth = generate_network(seed=args.seed, stories=args.stories, languages=languages).truth
+    export = [json.loads(line) for line in (workdir / "export.jsonl").open(encoding="utf-8")]
+    origin_pairs, parent_pairs = confidence_pairs(export, truth)
+    tables = [reliability("origin", origin_pairs), reliability("parent", parent_pairs)]
+    for table in tables:
+        print()
+        print(table.format())
     baseline = score(dates_only_baseline(truth), truth)
     print("\nbaseline, dates only on perfect clusters:")
     print(baseline.format().splitlines()[2])
     if args.json:
-        figures = {"system": scores.to_dict(), "baseline": baseline.to_dict()}
+        figures = {
+            "system": scores.to_dict(),
+            "baseline": baseline.to_dict(),
+            "calibration": {t.name: {"ece": t.ece, "count": t.count} for t in tables},
+        }
         args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
 

@@ -197,6 +197,10 @@ def _tree(report: StoryReport) -> Tree:
 def trace(
     url: Annotated[str, typer.Argument(help="URL of any article of the story.")],
     db: DbOption = None,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Every piece of evidence, with its weight, in plain words."),
+    ] = False,
 ) -> None:
     """Show one story: its origin, the copy tree and the evidence for each edge."""
     service = _service(db)
@@ -215,7 +219,12 @@ def trace(
             return
         report = load_story(session, article.story_id)
         assert report is not None
-        console.print(_tree(report))
+        if explain:
+            from provenance.explain import explain_story
+
+            console.print(explain_story(session, report))
+        else:
+            console.print(_tree(report))
 
 
 @export_app.command("stories")
@@ -282,3 +291,9 @@ def main() -> Any:
 
 
 __all__ = ["app", "main"]
+
+# Commands kept in their own modules: the copy-vs-parent diff, and the
+# crawler's (outlets, feeds, crawl, fetch, evidence).
+from provenance.cli_diff import diff as _diff_command  # noqa: E402
+
+app.command("diff")(_diff_command)

@@ -9,7 +9,10 @@ Other tools depend on this shape; keep it stable::
 ``relation`` is ``"origin"``, ``"copy"`` or ``"partial"``; ``parent_url`` is null
 for the origin. Dates are ISO 8601 in UTC. Fields added since (readers must
 ignore fields they do not know): per article ``credit`` (``"credited"``,
-``"uncredited"``, ``"miscredited"``; null for the origin) and, for partial
+``"uncredited"``, ``"miscredited"``; null for the origin), ``diff`` (null for the
+origin: ``{"similarity", "counts": {"paragraphs": {...}, "sentences": {...}},
+"flags": {"headline_changed", "framing_added_start", ...}}`` against the
+parent, see :mod:`provenance.diff`) and, for partial
 copies, ``span`` (``[start, end]`` character offsets of the reused passage in
 the article's text).
 """
@@ -22,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from provenance.diffing import report_diff_summaries
 from provenance.storage import repository as repo
 from provenance.storage.tables import Article
 from provenance.stories import StoryReport, load_story
@@ -38,7 +42,10 @@ def _evidence(raw: list[Any]) -> list[dict[str, str]]:
 
 
 def _article_document(
-    report: StoryReport, article: Article, origin: Article | None
+    report: StoryReport,
+    article: Article,
+    origin: Article | None,
+    diffs: dict[int, dict[str, Any]],
 ) -> dict[str, Any]:
     story = report.story
     edge = report.edges.get(article.id)
@@ -57,6 +64,7 @@ def _article_document(
         if is_origin or edge is None
         else round(edge.confidence, 4),
         "credit": None if is_origin or edge is None else edge.credit,
+        "diff": None if is_origin else diffs.get(article.id),
         "evidence": _evidence(
             story.origin_evidence if is_origin or edge is None else edge.evidence
         ),
@@ -70,7 +78,8 @@ def story_document(report: StoryReport) -> dict[str, Any]:
     """One story in the export contract's shape."""
     story = report.story
     origin = report.articles.get(story.origin_article_id or -1)
-    articles = [_article_document(report, a, origin) for a in report.ordered()]
+    diffs = report_diff_summaries(report)
+    articles = [_article_document(report, a, origin, diffs) for a in report.ordered()]
     return {
         "story_id": story.id,
         "origin_url": origin.url_norm if origin else None,

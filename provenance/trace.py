@@ -28,11 +28,20 @@ from provenance.models import Evidence, Member, Relation, StoryTrace, TracedEdge
 
 __all__ = ["CALIBRATION", "WEIGHTS", "trace_story"]
 
-#: Calibration of the confidences, fitted by ``python benchmarks/calibrate.py``
-#: on generated networks (seeds 201-205) and checked on other seeds by
-#: ``benchmarks/evaluate.py``: origin = sigmoid(a * margin + b); an edge's
-#: confidence is a softmax of candidate-parent scores at this temperature.
-CALIBRATION: dict[str, float] = {"origin_a": 1.0, "origin_b": 0.0, "edge_temperature": 1.0}
+#: Platt scaling of the confidences, fitted by ``python benchmarks/calibrate.py``
+#: on generated networks (seeds 201-203) and checked on other seeds by
+#: ``benchmarks/evaluate.py``: origin = sigmoid(a * margin + b), with the
+#: margin capped at ``_MAX_MARGIN``; an edge's raw confidence is a softmax of
+#: its parent's score against every candidate parent, then
+#: sigmoid(a * logit(raw) + b).
+CALIBRATION: dict[str, float] = {
+    "origin_a": 1.541,
+    "origin_b": -1.227,
+    "edge_a": 0.332,
+    "edge_b": 0.921,
+}
+#: Margins beyond this are all "certain"; also the value of an unrivalled origin.
+_MAX_MARGIN = 12.0
 #: Alternative roots tried when measuring the origin's margin.
 _ALTERNATIVES = 3
 #: Evidence kinds that attribute a copy to a source.
@@ -69,7 +78,8 @@ def trace_story(members: Sequence[Member]) -> StoryTrace:
     parents = best_arborescence(scores)
     root = _root(parents, len(members))
     margin = _margin(scores, parents, root)
-    confidence = _sigmoid(CALIBRATION["origin_a"] * margin + CALIBRATION["origin_b"])
+    capped = min(margin, _MAX_MARGIN)
+    confidence = _sigmoid(CALIBRATION["origin_a"] * capped + CALIBRATION["origin_b"])
     edges = tuple(_edge(ev, scores, parents, child) for child in sorted(parents))
     return StoryTrace(
         origin_id=members[root].id,
@@ -103,9 +113,12 @@ def _margin(scores: npt.NDArray[np.float64], parents: dict[int, int], root: int)
 
 
 def _sigmoid(x: float) -> float:
-    if x == math.inf:
-        return 1.0
     return 1.0 / (1.0 + math.exp(-x))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return max(-_MAX_MARGIN, min(_MAX_MARGIN, math.log(p / (1 - p))))
 
 
 def _first_published(ev: StoryEvidence, root: int) -> datetime | None:
@@ -120,10 +133,13 @@ def _edge(
     ev: StoryEvidence, scores: npt.NDArray[np.float64], parents: dict[int, int], child: int
 ) -> TracedEdge:
     parent = parents[child]
-    column = scores[:, child] / CALIBRATION["edge_temperature"]
+    column = scores[:, child].copy()
+    # A member's own copies cannot be its source: they leave the comparison.
+    column[list(_descendants(parents, child))] = -np.inf
     finite = column[np.isfinite(column)]
     top = finite.max()
-    confidence = float(np.exp(column[parent] - top) / np.exp(finite - top).sum())
+    raw = float(np.exp(column[parent] - top) / np.exp(finite - top).sum())
+    confidence = _sigmoid(CALIBRATION["edge_a"] * _logit(raw) + CALIBRATION["edge_b"])
     member = ev.members[child]
     return TracedEdge(
         child_id=member.id,
@@ -134,6 +150,20 @@ def _edge(
         evidence=tuple(describe(ev, parent, child)),
         credit=_credit(ev, parents, child),
     )
+
+
+def _descendants(parents: dict[int, int], node: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for c, p in parents.items():
+        children.setdefault(p, []).append(c)
+    found: set[int] = set()
+    stack = list(children.get(node, []))
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
+    return found
 
 
 def _ancestors(parents: dict[int, int], node: int) -> set[int]:

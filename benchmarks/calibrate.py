@@ -1,0 +1,86 @@
+"""Fit the tracer's confidence calibration on generated networks with ground truth.
+
+For each training seed: generate a network, ingest it with the calibration set
+to identity, export, and collect every origin and parent verdict with its raw
+confidence and whether the truth agrees. A logistic regression on the logit of
+the raw confidence (Platt scaling) gives ``a`` and ``b`` for origins and for
+edges; paste them into :data:`provenance.trace.CALIBRATION`, then check the
+calibration error on *other* seeds with ``benchmarks/evaluate.py``.
+
+Run: ``python benchmarks/calibrate.py [--seeds 201,202,203] [--stories 200]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+from provenance import trace
+from provenance.eval.calibration import confidence_pairs, reliability
+from provenance.eval.generator import generate_network
+from provenance.service import export_stories, ingest_path
+
+_CLIP = 1e-6
+#: Raw confidences of 1.0 (no rival origin at all) carry no margin; they are
+#: clipped to this logit.
+_MAX_LOGIT = 12.0
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, _CLIP), 1 - _CLIP)
+    return max(-_MAX_LOGIT, min(_MAX_LOGIT, math.log(p / (1 - p))))
+
+
+def platt(pairs: list[tuple[float, bool]]) -> tuple[float, float]:
+    """``(a, b)`` minimising the log-loss of ``sigmoid(a * logit(p) + b)``."""
+    x = np.array([_logit(p) for p, _ in pairs])
+    y = np.array([1.0 if right else 0.0 for _, right in pairs])
+
+    def loss(params: np.ndarray) -> float:
+        z = params[0] * x + params[1]
+        return float(np.mean(np.logaddexp(0.0, z) - y * z))
+
+    result = minimize(loss, x0=np.array([1.0, 0.0]), method="Nelder-Mead")
+    return float(result.x[0]), float(result.x[1])
+
+
+def main() -> None:
+    """Fit and print the calibration constants."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seeds", default="201,202,203")
+    parser.add_argument("--stories", type=int, default=200)
+    args = parser.parse_args()
+    trace.CALIBRATION.update({"origin_a": 1.0, "origin_b": 0.0, "edge_a": 1.0, "edge_b": 0.0})
+    origins: list[tuple[float, bool]] = []
+    parents: list[tuple[float, bool]] = []
+    for seed in (int(s) for s in args.seeds.split(",")):
+        workdir = Path(tempfile.mkdtemp(prefix=f"provenance-calibrate-{seed}-"))
+        network = generate_network(seed=seed, stories=args.stories)
+        articles, _ = network.write(workdir)
+        db_url = f"sqlite:///{workdir / 'db.sqlite'}"
+        ingest_path(articles, db_url=db_url)
+        o, p = confidence_pairs(list(export_stories(db_url=db_url)), network.truth)
+        origins += o
+        parents += p
+        print(f"seed {seed}: {len(o)} origin and {len(p)} parent verdicts")
+    print(reliability("origin (raw)", origins).format())
+    print(reliability("parent (raw)", parents).format())
+    origin_a, origin_b = platt(origins)
+    edge_a, edge_b = platt(parents)
+    constants = {
+        "origin_a": round(origin_a, 3),
+        "origin_b": round(origin_b, 3),
+        "edge_a": round(edge_a, 3),
+        "edge_b": round(edge_b, 3),
+    }
+    print(json.dumps(constants))
+
+
+if __name__ == "__main__":
+    main()
