@@ -31,6 +31,10 @@ CORE_MODULES = [
     "provenance.declared",
     "provenance.boilerplate",
     "provenance.extract",
+    "provenance.evidence",
+    "provenance.arborescence",
+    "provenance.diff",
+    "provenance.network",
 ]
 
 EDGE_LIBRARIES = [
