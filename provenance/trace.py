@@ -37,8 +37,8 @@ __all__ = ["CALIBRATION", "WEIGHTS", "trace_story"]
 CALIBRATION: dict[str, float] = {
     "origin_a": 1.541,
     "origin_b": -1.227,
-    "edge_a": 0.332,
-    "edge_b": 0.921,
+    "edge_a": 0.336,
+    "edge_b": 0.812,
 }
 #: Margins beyond this are all "certain"; also the value of an unrivalled origin.
 _MAX_MARGIN = 12.0
