@@ -59,6 +59,8 @@ class IngestReport:
         empty: New articles stored as empty or boilerplate-only (in no story).
         rejected: Records that could not be ingested, each with its reason.
         stories_traced: Stories (re)traced at the end.
+        late_evidence: Stored articles that got new dates or an earlier
+            first-seen time from this input (their stories are re-traced).
     """
 
     stored: int = 0
@@ -67,6 +69,7 @@ class IngestReport:
     empty: int = 0
     rejected: list[InputError] = field(default_factory=list)
     stories_traced: int = 0
+    late_evidence: int = 0
 
     @property
     def accepted(self) -> int:
@@ -103,6 +106,7 @@ class Service:
         self._partial: set[int] = set()
         self._time_of: dict[int, float] = {}
         self._members_of: dict[int, set[int]] = {}
+        self._reasons: dict[int, str] = {}  # why a story is due for re-tracing
 
     def close(self) -> None:
         """Release the database connections."""
@@ -243,6 +247,8 @@ class Service:
                     report.unchanged += 1
                 else:
                     report.changed += 1
+                if url_norm in stored and self._late_evidence(stored[url_norm], record):
+                    report.late_evidence += 1
                 continue
             try:
                 page = _extract(record)
@@ -341,13 +347,64 @@ class Service:
 
     # -- tracing ---------------------------------------------------------------
 
+    def _late_evidence(self, article: Article, record: RawRecord) -> bool:
+        """Take new dates or an earlier first-seen time for a stored article.
+
+        The stored text is never replaced, but evidence about *when* it
+        existed can arrive late (a feed date, an archive capture seen earlier):
+        it is added to the article and its story is re-traced.
+        """
+        claims = list(record.dates)
+        if record.published_at is not None:
+            claims.append(
+                DateClaim(
+                    record.published_at,
+                    DateSource.INPUT,
+                    DATE_TRUST[DateSource.INPUT],
+                    "published_at field of the record",
+                )
+            )
+        known = repo.claims_from_json(article.dates)
+        new = [
+            c for c in claims if all(abs((c.value - k.value).total_seconds()) >= 1 for k in known)
+        ]
+        earlier = record.fetched_at is not None and (
+            article.fetched_at is None or record.fetched_at < article.fetched_at
+        )
+        if not new and not earlier:
+            return False
+        reasons = []
+        if new:
+            ranked = rank_dates((*known, *new))
+            article.dates = repo.claims_to_json(ranked)
+            best = next((d for d in ranked if d.trust > 0), None)
+            article.published_at = best.value if best else None
+            article.published_source = str(best.source) if best else None
+            reasons.append(f"{len(new)} new date(s)")
+        if earlier:
+            article.fetched_at = record.fetched_at
+            reasons.append("seen earlier than recorded")
+        if article.story_id is not None:
+            story = self._session_story(article)
+            if story is not None:
+                story.needs_trace = True
+                self._reasons[story.id] = (
+                    f"late evidence for {article.url_norm}: {', '.join(reasons)}"
+                )
+        return True
+
+    def _session_story(self, article: Article) -> Story | None:
+        session = Session.object_session(article)
+        return session.get(Story, article.story_id) if session is not None else None
+
     def trace_pending(self) -> int:
-        """Trace every story whose membership changed; returns how many."""
+        """Trace every story whose membership or evidence changed; returns how many."""
         with self.sessions.begin() as session:
             ids = repo.pending_story_ids(session)
         for story_id in ids:
+            reason = self._reasons.pop(story_id, "membership changed")
             with self.sessions.begin() as session:
-                trace_stored_story(session, story_id)
+                trace_stored_story(session, story_id, reason=reason)
         return len(ids)
 
 

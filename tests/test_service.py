@@ -208,3 +208,41 @@ def test_reader_and_service_agree_on_line_numbers(tmp_path: Path) -> None:
     path = _write(tmp_path / "a.jsonl", ["", _records()[0], "x"])
     items = list(read_records(path))
     assert [getattr(i, "line", None) for i in items] == [2, 3]
+
+
+def test_late_evidence_retraces_and_keeps_history(db_url: str, tmp_path: Path) -> None:
+    from provenance.stories import story_history
+
+    first = [
+        {
+            "url": "https://www.alpha.test/news/budget",
+            "text": BASE,
+            "outlet": "Alpha News",
+            "fetched_at": "2024-05-17T12:00:00Z",
+        },
+        {
+            "url": "https://beta.test/a/1",
+            "text": BASE,
+            "published_at": "2024-05-17T10:00:00Z",
+            "fetched_at": "2024-05-17T10:05:00Z",
+        },
+    ]
+    ingest_path(_write(tmp_path / "1.jsonl", first), db_url=db_url)
+    (before,) = list(export_stories(db_url=db_url))
+    assert before["origin_url"] == "https://beta.test/a/1"
+    # A feed later shows Alpha published the story at 08:00: same text, a new date.
+    late = [dict(first[0], published_at="2024-05-17T08:00:00Z", fetched_at="2024-05-17T08:05:00Z")]
+    report = ingest_path(_write(tmp_path / "2.jsonl", late), db_url=db_url)
+    assert report.late_evidence == 1 and report.stored == 0
+    (after,) = list(export_stories(db_url=db_url))
+    assert after["story_id"] == before["story_id"]
+    assert after["origin_url"] == "https://www.alpha.test/news/budget"
+    service = Service(db_url)
+    try:
+        with service.sessions() as session:
+            events = story_history(session, after["story_id"])
+    finally:
+        service.close()
+    assert [e.reason for e in events][0] == "membership changed"
+    assert events[-1].reason.startswith("late evidence for https://www.alpha.test/news/budget")
+    assert events[-1].origin_before != events[-1].origin_after
