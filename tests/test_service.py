@@ -243,6 +243,6 @@ def test_late_evidence_retraces_and_keeps_history(db_url: str, tmp_path: Path) -
             events = story_history(session, after["story_id"])
     finally:
         service.close()
-    assert [e.reason for e in events][0] == "membership changed"
+    assert events[0].reason == "membership changed"
     assert events[-1].reason.startswith("late evidence for https://www.alpha.test/news/budget")
     assert events[-1].origin_before != events[-1].origin_after
