@@ -297,3 +297,7 @@ __all__ = ["app", "main"]
 from provenance.cli_diff import diff as _diff_command  # noqa: E402
 
 app.command("diff")(_diff_command)
+
+from provenance.cli_crawl import register as _register_crawl  # noqa: E402
+
+_register_crawl(app)

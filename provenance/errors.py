@@ -4,6 +4,16 @@ Every error we raise derives from :class:`ProvenanceError`::
 
     ProvenanceError
     ├── FetchError          a page could not be fetched (timeout, status, refused address)
+    │   ├── URLRefusedError         not an http(s) URL we fetch (scheme, credentials, host)
+    │   ├── AddressRefusedError     the host is, or resolves to, an address we never connect to
+    │   ├── RobotsDisallowedError   robots.txt forbids the URL, or is unreachable (5xx, down)
+    │   ├── FetchTimeoutError       the whole exchange did not finish within the deadline
+    │   ├── FetchConnectionError    the connection failed or the server broke the protocol
+    │   ├── FetchStatusError        the server answered with an error status (after retries)
+    │   ├── RedirectError           a redirect loop, too many redirects, or a bad Location
+    │   ├── BodyTooLargeError       the raw or the decompressed body is over its cap
+    │   ├── ContentDecodingError    an unknown, corrupt or too deeply chained Content-Encoding
+    │   └── ContentTypeError        the content type is not one the fetch's purpose accepts
     ├── ExtractionError     a page or record could not be turned into an article
     ├── InputError          a record in an import file is malformed (line number and reason)
     ├── StorageError        the database refused or lost an operation
@@ -15,13 +25,28 @@ so callers never need to know which library failed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for annotations: ingest imports this module
+    from provenance.ingest import CaptureRef
+
 __all__ = [
+    "AddressRefusedError",
+    "BodyTooLargeError",
     "ConfigError",
+    "ContentDecodingError",
+    "ContentTypeError",
     "ExtractionError",
+    "FetchConnectionError",
     "FetchError",
+    "FetchStatusError",
+    "FetchTimeoutError",
     "InputError",
     "ProvenanceError",
+    "RedirectError",
+    "RobotsDisallowedError",
     "StorageError",
+    "URLRefusedError",
 ]
 
 
@@ -30,7 +55,83 @@ class ProvenanceError(Exception):
 
 
 class FetchError(ProvenanceError):
-    """A page could not be fetched."""
+    """A page could not be fetched.
+
+    Args:
+        reason: Why, in words a user understands.
+        url: The URL that failed (the redirect hop, when a redirect led there).
+        capture: The archived response, when the server answered before the failure
+            (an error page, a body cut at its cap or at the deadline).
+    """
+
+    def __init__(
+        self, reason: str, *, url: str | None = None, capture: CaptureRef | None = None
+    ) -> None:
+        self.reason = reason
+        self.url = url
+        self.capture = capture
+        super().__init__(f"{url}: {reason}" if url else reason)
+
+
+class URLRefusedError(FetchError):
+    """The URL is not one we fetch: not http(s), credentials in it, or a malformed host."""
+
+
+class AddressRefusedError(FetchError):
+    """The host is, or resolves to, an address outside the public internet and the allow list.
+
+    No connection is attempted to a refused address.
+    """
+
+
+class RobotsDisallowedError(FetchError):
+    """robots.txt forbids the URL, or could not be fetched (5xx, unreachable)."""
+
+
+class FetchTimeoutError(FetchError):
+    """The exchange (connect, request, headers and the whole body) passed its deadline."""
+
+
+class FetchConnectionError(FetchError):
+    """The connection could not be made, or the server broke the HTTP protocol."""
+
+
+class FetchStatusError(FetchError):
+    """The server answered with a status that is not success, after any retries.
+
+    Args:
+        reason: Why, in words a user understands.
+        status: The HTTP status code of the last answer.
+        url: The URL that answered.
+        capture: The archived response.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int,
+        url: str | None = None,
+        capture: CaptureRef | None = None,
+    ) -> None:
+        self.status = status
+        super().__init__(reason, url=url, capture=capture)
+
+
+class RedirectError(FetchError):
+    """A redirect loop, too many redirects, or a missing or unusable ``Location``."""
+
+
+class BodyTooLargeError(FetchError):
+    """The body is over the cap on raw (as sent) or decompressed bytes."""
+
+
+class ContentDecodingError(FetchError):
+    """The ``Content-Encoding`` is unknown, corrupt, or chains too many codings."""
+
+
+class ContentTypeError(FetchError):
+    """The content type is not one the fetch's purpose (page, feed, sitemap) accepts."""
 
 
 class ExtractionError(ProvenanceError):

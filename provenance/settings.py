@@ -6,11 +6,12 @@ explicit parameters.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -30,6 +31,34 @@ class Settings(BaseSettings):
         max_body_bytes: Largest body accepted from an import or a fetch.
         ingest_chunk: Records extracted together before matching, so that an
             outlet's boilerplate is learned from the whole chunk first.
+        contact_url: Where an outlet's operator can reach whoever runs the crawler;
+            it goes into the User-Agent.
+        user_agent: A full User-Agent to send instead of the default one.
+        host_delay: Least seconds between two requests to one host (0 for local tests).
+        allow_networks: Comma-separated CIDRs the crawler may connect to although they
+            are not public (loopback, RFC 1918, ...); empty by default.
+        fetch_deadline: Wall-clock seconds one HTTP exchange may take, body included.
+        fetch_connect_timeout: Seconds to wait for a TCP/TLS connection.
+        fetch_read_timeout: Seconds to wait for each read from the server.
+        fetch_max_decoded_bytes: Largest body after undoing its Content-Encoding.
+        fetch_max_redirects: Redirects followed before a fetch gives up.
+        fetch_max_retries: Retries of a 408, 429, 5xx or a failed connection.
+        crawl_delay_cap: Longest robots.txt Crawl-delay or Retry-After honoured, in seconds.
+        robots_ttl: Seconds a robots.txt is cached (RFC 9309: at most 24 hours).
+        http2: Offer HTTP/2 (over TLS, by ALPN) as well as HTTP/1.1.
+        warc_dir: Where fetched responses are archived; default ``data_dir/warc``.
+        warc_max_file_bytes: Size at which a new WARC file is started.
+        poll_min_interval: Shortest wait between two polls of one feed, in seconds.
+        poll_max_interval: Longest wait between two polls of one feed, in seconds.
+        poll_initial_interval: Wait after a new feed's first poll, in seconds.
+        crawl_concurrency: Fetches in flight at once across all hosts (each host
+            still gets one at a time, with its delay).
+        crawl_max_new_per_feed: Most new articles fetched from one feed per poll;
+            the rest wait for the next poll.
+        crawl_max_attempts: Fetches of a URL that keeps failing for a reason that
+            may pass (timeouts, 5xx) before the crawler gives it up.
+        sitemap_index_children: Child sitemaps of an index that are polled, the
+            most recently modified first (news sites index years of archives).
     """
 
     model_config = SettingsConfigDict(env_prefix="PROVENANCE_", env_file=".env", extra="ignore")
@@ -39,11 +68,59 @@ class Settings(BaseSettings):
     broker_url: str | None = None
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     ingest_chunk: int = Field(default=500, gt=0)
+    contact_url: str = ""
+    user_agent: str = ""
+    host_delay: float = Field(default=3.0, ge=0)
+    allow_networks: str = ""
+    fetch_deadline: float = Field(default=30.0, gt=0)
+    fetch_connect_timeout: float = Field(default=10.0, gt=0)
+    fetch_read_timeout: float = Field(default=20.0, gt=0)
+    fetch_max_decoded_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    fetch_max_redirects: int = Field(default=5, ge=0)
+    fetch_max_retries: int = Field(default=3, ge=0)
+    crawl_delay_cap: float = Field(default=60.0, ge=0)
+    robots_ttl: float = Field(default=86400.0, gt=0, le=86400.0)
+    http2: bool = True
+    warc_dir: Path | None = None
+    warc_max_file_bytes: int = Field(default=1 << 30, gt=0)
+    # -- crawl scheduling and discovery
+    poll_min_interval: float = Field(default=300.0, gt=0)
+    poll_max_interval: float = Field(default=86_400.0, gt=0)
+    poll_initial_interval: float = Field(default=3_600.0, gt=0)
+    crawl_concurrency: int = Field(default=16, gt=0)
+    crawl_max_new_per_feed: int = Field(default=200, gt=0)
+    crawl_max_attempts: int = Field(default=3, gt=0)
+    sitemap_index_children: int = Field(default=20, gt=0)
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _check_networks(cls, value: str) -> str:
+        for cidr in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"allow_networks: {cidr!r} is not a CIDR network") from exc
+        return value
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'provenance.sqlite'}"
+        return self
+
+    @model_validator(mode="after")
+    def _check_poll_bounds(self) -> Settings:
+        if self.poll_max_interval < self.poll_min_interval:
+            raise ValueError(
+                f"poll_max_interval ({self.poll_max_interval}) is below"
+                f" poll_min_interval ({self.poll_min_interval})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _default_warc_dir(self) -> Settings:
+        if self.warc_dir is None:
+            self.warc_dir = self.data_dir / "warc"
         return self
 
 

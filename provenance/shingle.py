@@ -33,6 +33,10 @@ _UNSPACED = (
 # here, because every copy of a text splits the same way, and it lets one C-level
 # regex do the whole tokenisation (punctuation and symbols are never tokens).
 _TOKEN = re.compile(f"[{_UNSPACED}]|[^\\W_{_UNSPACED}]+")
+# A word broken across lines by a hyphen ("pension-\nnat"), as in printed and
+# OCR'd text: joined before tokenising so the word shingles as one (a blank
+# line may stand between the halves once lines became text blocks).
+_LINE_BREAK_HYPHEN = re.compile(r"(\w)-[ \t]*(?:\r?\n[ \t]*){1,2}(\w)")
 # Odd multiplier of the shingle combiner (the 32-bit FNV prime).
 _MIX = np.uint32(0x01000193)
 
@@ -71,6 +75,8 @@ def tokenize(text: str) -> list[str]:
     Returns:
         Tokens in reading order.
     """
+    if "-\n" in text or "- \n" in text or "-\r\n" in text:
+        text = _LINE_BREAK_HYPHEN.sub(r"\1\2", text)
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
 
 

@@ -133,10 +133,23 @@ def test_names_match_negative(declared: str, outlet: str, domain: str) -> None:
 def test_outlet_name_index_agrees_with_names_match() -> None:
     from provenance.outlet import OutletNameIndex
 
-    outlets = [("The Daily Planet", "dailyplanet.test"), ("Reuters", "reuters.com"),
-               ("The New York Times", "nytimes.com"), ("РИА Новости", "ria.ru")]
+    outlets = [
+        ("The Daily Planet", "dailyplanet.test"),
+        ("Reuters", "reuters.com"),
+        ("The New York Times", "nytimes.com"),
+        ("РИА Новости", "ria.ru"),
+    ]
     index = OutletNameIndex(outlets)
-    for declared in ("Daily Planet", "dailyplanet", "reuters.com", "Times", "New York Times",
-                     "https://www.reuters.com/x", "риа новости", "Thomson Reuters", "Nobody"):
+    for declared in (
+        "Daily Planet",
+        "dailyplanet",
+        "reuters.com",
+        "Times",
+        "New York Times",
+        "https://www.reuters.com/x",
+        "риа новости",
+        "Thomson Reuters",
+        "Nobody",
+    ):
         expected = sorted(d for o, d in outlets if names_match(declared, outlet=o, domain=d))
         assert index.domains(declared) == expected, declared

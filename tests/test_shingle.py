@@ -79,3 +79,14 @@ def test_read_more_pointer() -> None:
     assert ends_with_read_more(["正文", "阅读全文"])
     assert not ends_with_read_more(["Body text about reading.", "The end."])
     assert not ends_with_read_more(["A long paragraph " * 30 + " read more"])
+
+
+def test_words_hyphenated_across_lines_are_joined() -> None:
+    assert tokenize("bon pension-\nnat de demoi-\r\nselles") == [
+        "bon",
+        "pensionnat",
+        "de",
+        "demoiselles",
+    ]
+    assert tokenize("pension-\n\nnat") == ["pensionnat"]
+    assert tokenize("well-known\nfact") == ["well", "known", "fact"]
