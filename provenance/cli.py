@@ -301,3 +301,9 @@ app.command("diff")(_diff_command)
 from provenance.cli_crawl import register as _register_crawl  # noqa: E402
 
 _register_crawl(app)
+
+# The outlet copy network is an `outlets` command too.
+from provenance.cli_crawl import outlets_app as _outlets_app  # noqa: E402
+from provenance.cli_network import network as _network_command  # noqa: E402
+
+_outlets_app.command("network")(_network_command)

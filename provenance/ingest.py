@@ -401,6 +401,11 @@ def _warc_response(
             raise _RecordError(f"HTTP status {status}: only 200 responses hold articles")
         if media_type not in _HTML_TYPES:
             raise _RecordError(f"content type {media_type or '(none)'} is not HTML")
+        truncated = record.rec_headers.get_header("WARC-Truncated")
+        if truncated:
+            # The crawler archives a body it cut at a cap or a deadline as
+            # evidence, marked truncated: it is not a whole article.
+            raise _RecordError(f"the capture is truncated ({truncated}): not a whole page")
         url = _check_url(_target_uri(record))
         fetched_at = _parse_date(record.rec_headers.get_header("WARC-Date") or "", "WARC-Date")
         payload = _read_at_most(record.content_stream(), max_body_bytes + 1)

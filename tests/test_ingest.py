@@ -385,3 +385,24 @@ def test_warc_with_junk_after_the_records(tmp_path: Path) -> None:
     assert len(items) == 5
     assert isinstance(error, InputError)
     assert "truncated or corrupt" in error.reason
+
+
+def test_warc_truncated_capture_is_not_an_article(tmp_path: Path) -> None:
+    path = tmp_path / "cut.warc.gz"
+    body = b"<html><body><p>" + b"x " * 500 + b"</p></body></html>"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            "https://cut.test/page",
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": WARC_DATE, "WARC-Truncated": "length"},
+        )
+        writer.write_record(record)
+        _response(writer, "https://whole.test/page", b"<html><body><p>whole</p></body></html>")
+    items = read_all(path)
+    assert isinstance(items[0], InputError) and "truncated (length)" in items[0].reason
+    assert isinstance(items[1], RawRecord) and items[1].url == "https://whole.test/page"
