@@ -22,21 +22,19 @@ parser never touches the network.
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-import charset_normalizer
 import trafilatura
 from lxml import etree  # type: ignore[import-untyped]
 from lxml import html as lxml_html
 
+from provenance.charset import decode_text
 from provenance.dates import parse_date, rank_dates
 from provenance.declared import find_declared_sources
 from provenance.errors import ExtractionError
@@ -47,21 +45,6 @@ from provenance.urls import absolute_url, normalize_url
 __all__ = ["extract_html", "extract_text"]
 
 _MAX_CHARS = 20_000_000
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM is its prefix
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_META_CHARSET_RE = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
-#: Labels browsers read as another encoding (WHATWG Encoding): pages labelled
-#: latin-1 are in practice windows-1252, GB2312 pages use GB18030 characters.
-_CHARSET_ALIASES = {
-    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
-    "ascii": "cp1252", "iso-8859-9": "cp1254", "gb2312": "gb18030", "gbk": "gb18030",
-    "x-gbk": "gb18030", "euc-kr": "cp949", "tis-620": "cp874", "shift_jis": "cp932",
-}  # fmt: skip
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
 _TAG_RE = re.compile(r"<\s*[A-Za-z!/]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -121,7 +104,8 @@ def extract_html(
         now = datetime.now(UTC)
     elif now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    tree = _parse(_decode(html, declared_encoding) if isinstance(html, bytes) else html)
+    text = decode_text(html, "text/html", declared_encoding)[0] if isinstance(html, bytes) else html
+    tree = _parse(text)
     base = _base_url(tree, url)
     metas = _metas(tree)
     objects = _jsonld_objects(tree)
@@ -174,67 +158,6 @@ def extract_text(text: str, *, title: str | None = None) -> ExtractedPage:
 
 
 # -- decoding and parsing -----------------------------------------------------
-
-
-def _decode(data: bytes, declared_encoding: str | None) -> str:
-    for bom, bom_codec in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(bom_codec, errors="replace")
-    meta = _META_CHARSET_RE.search(data[:4096])
-    labels = (declared_encoding, meta.group(1).decode("ascii") if meta else None)
-    for label, from_meta in zip(labels, (False, True), strict=True):
-        codec = _codec(label, from_meta=from_meta)
-        if codec is None:
-            continue
-        if _single_byte(codec) and not data.isascii() and _is_utf8(data):
-            return data.decode("utf-8")
-        try:
-            return data.decode(codec)
-        except UnicodeDecodeError:
-            continue  # the label lies: try the next one, then detection
-    return _sniff(data)
-
-
-@lru_cache(maxsize=64)
-def _codec(label: str | None, *, from_meta: bool) -> str | None:
-    if not label:
-        return None
-    name = _CHARSET_ALIASES.get(label.strip().lower(), label.strip().lower())
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
-        return None
-    # A UTF-16 label inside the document cannot be true of bytes we could read
-    # it from; browsers take UTF-8 instead.
-    return "utf-8" if from_meta and codec.startswith("utf-16") else codec
-
-
-@lru_cache(maxsize=64)
-def _single_byte(codec: str) -> bool:
-    return len(b"\xc3\xa9".decode(codec, errors="replace")) == 2
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _sniff(data: bytes) -> str:
-    if _is_utf8(data):
-        return data.decode("utf-8")
-    matches = charset_normalizer.from_bytes(data[:200_000])
-    best = matches.best()
-    if best is not None and best.encoding:
-        # Short Latin texts fit several code pages equally well; windows-1252 is
-        # by far the most common of them on the web, so it wins ties.
-        ties = [
-            m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)
-        ]
-        return data.decode("cp1252" if "cp1252" in ties else best.encoding, errors="replace")
-    return data.decode("cp1252", errors="replace")
 
 
 def _parse(text: str) -> Any:

@@ -22,7 +22,6 @@ import gzip
 import hashlib
 import io
 import json
-import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -33,6 +32,7 @@ from typing import Any
 from dateutil.parser import isoparse
 from warcio.archiveiterator import WARCIterator
 
+from provenance.charset import decode_text
 from provenance.errors import InputError
 from provenance.models import DateClaim
 from provenance.urls import normalize_url
@@ -50,16 +50,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 _WARC_SUFFIXES = (".warc", ".warc.gz")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# Browsers read these labels as windows-1252 (WHATWG Encoding), and so do pages
-# written for them: a "latin-1" page with curly quotes in 0x80-0x9f means cp1252.
-_WEB_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
-_META_WINDOW = 1024  # the HTML standard's prescan looks at the first 1024 bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +406,7 @@ def _warc_response(
     raw = RawRecord(
         line=number,
         url=url,
-        html=_decode_html(payload, charset),
+        html=decode_text(payload, "text/html", charset)[0],
         text=None,
         title=None,
         published_at=None,
@@ -469,43 +459,3 @@ def _first_line(exc: Exception) -> str:
 
 
 # -- HTML decoding -----------------------------------------------------------------------
-
-
-def _decode_html(payload: bytes, header_charset: str | None) -> str:
-    """Decode an HTML payload as a browser would, never failing.
-
-    The order follows the HTML standard's sniffing: a byte-order mark, then the
-    HTTP charset, then a <meta> charset, then UTF-8. Undecodable bytes become
-    U+FFFD, since a page with a few bad bytes is still an article.
-    """
-    for bom, encoding in _BOMS:
-        if payload.startswith(bom):
-            return payload[len(bom) :].decode(encoding, errors="replace")
-    for label in (header_charset, _meta_charset(payload)):
-        codec = _codec(label)
-        if codec is None:
-            continue
-        try:
-            return payload.decode(codec, errors="replace")
-        except LookupError:  # a bytes-to-bytes codec such as "base64"
-            continue
-    return payload.decode("utf-8", errors="replace")
-
-
-def _meta_charset(payload: bytes) -> str | None:
-    match = _META_CHARSET.search(payload[:_META_WINDOW])
-    if match is None:
-        return None
-    label = match.group(1).decode("ascii")
-    # A meta tag readable as ASCII cannot be UTF-16; the standard reads it as UTF-8.
-    return "utf-8" if label.lower().replace("_", "-").startswith("utf-16") else label
-
-
-def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    try:
-        name = codecs.lookup(label.strip()).name
-    except LookupError:
-        return None
-    return _WEB_ALIASES.get(name, name)

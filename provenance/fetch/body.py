@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from typing import Protocol
 
 import brotli
-import charset_normalizer
 
+from provenance.charset import decode_text
 from provenance.errors import BodyTooLargeError, ContentDecodingError, ContentTypeError
 
 __all__ = [
@@ -330,64 +330,5 @@ def is_text(media_type: str) -> bool:
 # -- charsets ----------------------------------------------------------------------------
 
 
-def decode_text(body: bytes, media_type: str, header_charset: str | None) -> tuple[str, str]:
-    """Decode a text body as a browser would: BOM, then header, then in-document, then sniff.
-
-    The in-document declaration is the HTML ``<meta>`` charset in the first 1024
-    bytes, or an XML declaration's ``encoding``. Without any, valid UTF-8 is UTF-8
-    and anything else is sniffed (charset-normalizer). Undecodable bytes become
-    U+FFFD: a page with a few bad bytes is still an article.
-
-    Returns:
-        The text and the name of the codec used.
-    """
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(codec, errors="replace"), codec
-    for label in (header_charset, _document_charset(body, media_type)):
-        declared = _codec(label)
-        if declared is not None:
-            return body.decode(declared, errors="replace"), declared
-    sniffed = _sniff_charset(body)
-    return body.decode(sniffed, errors="replace"), sniffed
-
-
 def _strip_bom(data: bytes) -> bytes:
     return data[3:] if data.startswith(codecs.BOM_UTF8) else data
-
-
-def _document_charset(body: bytes, media_type: str) -> str | None:
-    if media_type in _HTML:
-        match = _META_CHARSET.search(body[:_PRESCAN])
-    else:
-        match = _XML_ENCODING.search(body[:_PRESCAN])
-    if match is None:
-        return None
-    label = match.group(1).decode("ascii")
-    # A declaration readable as ASCII cannot be in UTF-16; the standard reads UTF-8.
-    return "utf-8" if label.lower().replace("_", "-").startswith("utf-16") else label
-
-
-def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    try:
-        name = codecs.lookup(label.strip()).name
-        b"\0\0".decode(name, "replace")  # refuses non-text codecs such as base64 or rot13
-    except LookupError:
-        return None
-    if name in _REFUSED_CODECS:
-        return None
-    return _WEB_ALIASES.get(name, name)
-
-
-def _sniff_charset(body: bytes) -> str:
-    sample = body[:_SNIFF]
-    try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if len(body) > _SNIFF and exc.start >= len(sample) - 3:  # a character cut in two
-            return "utf-8"
-    best = charset_normalizer.from_bytes(sample).best()
-    return _codec(best.encoding if best is not None else None) or "cp1252"
