@@ -153,3 +153,14 @@ def test_outlet_name_index_agrees_with_names_match() -> None:
     ):
         expected = sorted(d for o, d in outlets if names_match(declared, outlet=o, domain=d))
         assert index.domains(declared) == expected, declared
+
+
+def test_leading_articles_in_other_languages() -> None:
+    assert names_match(
+        "Il Corriere Tirreno", outlet="corrieretirreno.test", domain="corrieretirreno.test"
+    )
+    assert names_match("Le Monde", outlet="Le Monde", domain="lemonde.fr")
+    assert names_match("El País", outlet="elpais.com", domain="elpais.com")
+    assert not names_match(
+        "Il Giornale", outlet="Il Corriere Tirreno", domain="corrieretirreno.test"
+    )

@@ -84,12 +84,19 @@ def evidence_to_json(evidence: Iterable[Evidence]) -> list[dict[str, Any]]:
 
 
 def get_or_create_outlet(session: Session, *, domain: str, name: str) -> Outlet:
-    """The outlet of ``domain``, created with ``name`` when new."""
+    """The outlet of ``domain``, created with ``name`` when new.
+
+    An outlet first met on a page that declared no name is named after its
+    domain; the first real name a later page gives replaces that placeholder
+    (declared sources name outlets by name, so the name matters for tracing).
+    """
     outlet = session.scalar(select(Outlet).where(Outlet.domain == domain))
     if outlet is None:
         outlet = Outlet(domain=domain, name=name, boilerplate={})
         session.add(outlet)
         session.flush()
+    elif outlet.name == outlet.domain and name != domain:
+        outlet.name = name
     return outlet
 
 
