@@ -22,7 +22,6 @@ parser never touches the network.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Iterator
@@ -38,8 +37,8 @@ from provenance.charset import decode_text
 from provenance.dates import parse_date, rank_dates
 from provenance.declared import find_declared_sources
 from provenance.errors import ExtractionError
+from provenance.jsonld import find_article, jsonld_names, jsonld_objects, jsonld_sources
 from provenance.models import DATE_TRUST, DateClaim, DateSource, ExtractedPage
-from provenance.outlet import outlet_domain
 from provenance.urls import absolute_url, normalize_url
 
 __all__ = ["extract_html", "extract_text"]
@@ -108,8 +107,8 @@ def extract_html(
     tree = _parse(text)
     base = _base_url(tree, url)
     metas = _metas(tree)
-    objects = _jsonld_objects(tree)
-    article = _find_article(objects)
+    objects = jsonld_objects(tree)
+    article = find_article(objects)
     document = _run_trafilatura(tree, url, now)
     blocks = _blocks(document)
     claims = _declared_dates(tree, metas, article, now)
@@ -117,15 +116,15 @@ def extract_html(
     return ExtractedPage(
         blocks=blocks,
         title=_clean(article.get("headline")) or _clean(_attr(document, "title")) or _title(tree),
-        byline=", ".join(_names(article.get("author"), objects))
+        byline=", ".join(jsonld_names(article.get("author"), objects))
         or _clean(_attr(document, "author")),
         site_name=_first(metas.get("og:site_name"))
-        or _first(_names(article.get("publisher"), objects)),
+        or _first(jsonld_names(article.get("publisher"), objects)),
         canonical_url=_canonical(tree, metas, base),
         language=_language(tree, metas),
         dates=rank_dates(claims),
         declared_sources=_dedupe(
-            [*find_declared_sources(blocks), *_jsonld_sources(article, objects)]
+            [*find_declared_sources(blocks), *jsonld_sources(article, objects)]
         ),
         links=_links(tree, document, base, url),
     )
@@ -395,93 +394,6 @@ def _retag_guess(guess: DateClaim, years: list[str], evidence: bool, now: dateti
     else:
         return guess
     return DateClaim(value, source, DATE_TRUST[source], f"{guess.detail}, is {note}")
-
-
-# -- JSON-LD ------------------------------------------------------------------
-
-
-def _jsonld_objects(tree: Any) -> list[dict[str, Any]]:
-    objects: list[dict[str, Any]] = []
-    for script in tree.iter("script"):
-        kind = (script.get("type") or "").split(";")[0].strip().lower()
-        if kind != "application/ld+json" or not script.text:
-            continue
-        text = script.text.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
-        try:
-            data = json.loads(text, strict=False)
-        except ValueError:
-            continue  # broken JSON-LD is common and never fatal
-        objects.extend(_flatten(data, depth=0))
-    return objects
-
-
-def _flatten(data: Any, *, depth: int) -> Iterator[dict[str, Any]]:
-    if depth > 3:
-        return
-    items = data if isinstance(data, list) else [data]
-    for item in items:
-        if isinstance(item, dict):
-            yield item
-            yield from _flatten(item.get("@graph", []), depth=depth + 1)
-
-
-def _types(obj: dict[str, Any]) -> set[str]:
-    raw = obj.get("@type", [])
-    values = raw if isinstance(raw, list) else [raw]
-    return {re.split(r"[/:#]", value)[-1] for value in values if isinstance(value, str)}
-
-
-def _find_article(objects: list[dict[str, Any]]) -> dict[str, Any]:
-    for obj in objects:
-        if any(kind.endswith(("Article", "BlogPosting")) for kind in _types(obj)):
-            return obj
-    return {}
-
-
-def _resolve(value: Any, objects: list[dict[str, Any]]) -> Any:
-    """Follow a bare ``{"@id": ...}`` reference to the object it names."""
-    if isinstance(value, dict) and set(value) == {"@id"}:
-        for obj in objects:
-            if obj.get("@id") == value["@id"] and obj is not value:
-                return obj
-    return value
-
-
-def _names(value: Any, objects: list[dict[str, Any]]) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    names: list[str] = []
-    for item in (_resolve(item, objects) for item in items):
-        name = (
-            item if isinstance(item, str) else item.get("name") if isinstance(item, dict) else None
-        )
-        if isinstance(name, str) and (cleaned := _clean(name)):
-            names.append(cleaned)
-    return names
-
-
-def _jsonld_sources(article: dict[str, Any], objects: list[dict[str, Any]]) -> list[str]:
-    """Outlets named by ``isBasedOn`` and ``sourceOrganization``."""
-    found: list[str] = []
-    for key in ("isBasedOn", "sourceOrganization"):
-        raw = article.get(key)
-        for item in (_resolve(item, objects) for item in (raw if isinstance(raw, list) else [raw])):
-            if isinstance(item, str):
-                found.extend(_url_domain(item))
-            elif isinstance(item, dict):
-                # A CreativeWork's own name is a title: its publisher names the outlet.
-                names = _names(item.get("publisher"), objects) if key == "isBasedOn" else []
-                names = names or (_names(item, objects) if key == "sourceOrganization" else [])
-                found.extend(names or _url_domain(item.get("url")))
-    return found
-
-
-def _url_domain(value: Any) -> list[str]:
-    if not isinstance(value, str) or urlsplit(value.strip()).scheme.lower() not in _WEB:
-        return []
-    try:
-        return [outlet_domain(value)]
-    except ValueError:
-        return []
 
 
 # -- small helpers ------------------------------------------------------------

@@ -31,6 +31,8 @@ CORE_MODULES = [
     "provenance.declared",
     "provenance.boilerplate",
     "provenance.extract",
+    "provenance.jsonld",
+    "provenance.charset",
     "provenance.evidence",
     "provenance.arborescence",
     "provenance.diff",
