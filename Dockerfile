@@ -1,10 +1,12 @@
-# One image for the api and worker services; docker-compose.yml picks the command.
+# One image for the api, worker, beat and migrate services; docker-compose.yml
+# picks the command. Entry points: `provenance` (the CLI) and `celery`.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PROVENANCE_DATA_DIR=/data
 
 WORKDIR /app
 
@@ -20,7 +22,11 @@ COPY provenance ./provenance
 COPY worker ./worker
 RUN pip install --no-deps .
 
-RUN useradd --system --user-group --home-dir /app provenance
+# An unprivileged user (Celery refuses nothing as root, but warns, and a worker
+# has no business being root); /data holds the WARC archives and beat's schedule.
+RUN useradd --system --user-group --home-dir /app provenance \
+    && mkdir -p /data \
+    && chown provenance:provenance /data
 USER provenance
 
 EXPOSE 8000

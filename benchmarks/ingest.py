@@ -53,7 +53,7 @@ def _wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
 def _instrument() -> None:
     """Time the pipeline's stages by wrapping the functions the service calls."""
     for stage, names in {
-        "extract": ("_extract",),
+        "extract": ("extract_record",),
         "fingerprint": ("shingle_hashes", "fingerprint_shingles"),
         "match": ("compare_shingles", "assign_story"),
         "trace": ("trace_stored_story",),
@@ -76,7 +76,7 @@ def main() -> None:
 
     start = time.perf_counter()
     for record in records:
-        service_module._extract(record)
+        service_module.extract_record(record)
     extract_only = time.perf_counter() - start
 
     _instrument()

@@ -307,3 +307,13 @@ from provenance.cli_crawl import outlets_app as _outlets_app  # noqa: E402
 from provenance.cli_network import network as _network_command  # noqa: E402
 
 _outlets_app.command("network")(_network_command)
+
+# The API's commands: serve, tokens, export story.
+from provenance.cli_api import register as _register_api  # noqa: E402
+
+_register_api(app)
+
+# Distributed mode: worker, beat, submit, reconcile, migrate.
+from provenance.cli_worker import register as _register_worker  # noqa: E402
+
+_register_worker(app)

@@ -41,11 +41,25 @@ from provenance.storage.tables import Article, Fingerprint, Outlet, Story
 from provenance.stories import trace_stored_story
 from provenance.urls import normalize_url
 
-__all__ = ["IngestReport", "Service", "export_stories", "ingest_path"]
+__all__ = [
+    "FINGERPRINT_SCHEME",
+    "MIN_SHINGLES",
+    "IngestReport",
+    "PendingArticle",
+    "Service",
+    "article_row",
+    "body_blocks",
+    "export_stories",
+    "extract_record",
+    "ingest_path",
+    "known_article_time",
+    "outlet_boilerplate",
+]
 
 #: A text with fewer shingles than this is too short to be a story's copy.
 MIN_SHINGLES = 8
-_SCHEME = "xxh32-k5/minhash-affine32-128-s1"
+#: Names how stored signatures were made; a change of scheme invalidates them.
+FINGERPRINT_SCHEME = "xxh32-k5/minhash-affine32-128-s1"
 
 
 @dataclass
@@ -78,7 +92,14 @@ class IngestReport:
 
 
 @dataclass
-class _Pending:
+class PendingArticle:
+    """A new record, extracted, with its outlet, waiting to be matched and stored.
+
+    The step functions below (:func:`extract_record`, :func:`body_blocks`,
+    :func:`article_row`, ...) are shared with the distributed workers, so both
+    modes turn a record into the same article row.
+    """
+
     record: RawRecord
     url_norm: str
     page: ExtractedPage
@@ -220,7 +241,7 @@ class Service:
         with self.sessions.begin() as session:
             index = self._ensure_index(session)
             pending = self._extract_chunk(session, batch, report)
-            models = {p.outlet.id: _boilerplate(p.outlet) for p in pending}
+            models = {p.outlet.id: outlet_boilerplate(p.outlet) for p in pending}
             for p in pending:
                 models[p.outlet.id].observe(p.page.blocks)
             for p in pending:
@@ -230,7 +251,7 @@ class Service:
 
     def _extract_chunk(
         self, session: Session, batch: list[RawRecord], report: IngestReport
-    ) -> list[_Pending]:
+    ) -> list[PendingArticle]:
         normalised: list[tuple[RawRecord, str]] = []
         for record in batch:
             try:
@@ -239,7 +260,7 @@ class Service:
                 report.rejected.append(InputError(str(exc), line=record.line))
         stored = repo.stored_by_url(session, [u for _, u in normalised])
         seen: dict[str, str] = {url: a.content_sha256 for url, a in stored.items()}
-        pending: list[_Pending] = []
+        pending: list[PendingArticle] = []
         for record, url_norm in normalised:
             sha = hashlib.sha256((record.html or record.text or "").encode("utf-8")).hexdigest()
             if url_norm in seen:
@@ -251,7 +272,7 @@ class Service:
                     report.late_evidence += 1
                 continue
             try:
-                page = _extract(record)
+                page = extract_record(record)
             except ExtractionError as exc:
                 report.rejected.append(InputError(str(exc), line=record.line))
                 continue
@@ -259,21 +280,21 @@ class Service:
             name = record.outlet or outlet_name(url_norm, page.site_name)
             outlet = repo.get_or_create_outlet(session, domain=domain, name=name)
             seen[url_norm] = sha
-            pending.append(_Pending(record, url_norm, page, outlet, sha))
+            pending.append(PendingArticle(record, url_norm, page, outlet, sha))
         return pending
 
     def _store(
         self,
         session: Session,
         index: LSHIndex,
-        p: _Pending,
+        p: PendingArticle,
         model: BoilerplateModel,
         report: IngestReport,
     ) -> None:
-        blocks = _body_blocks(model.strip(p.page.blocks), p.record.title or p.page.title)
+        blocks = body_blocks(model.strip(p.page.blocks), p.record.title or p.page.title)
         text = "\n\n".join(blocks)
         shingles = shingle_hashes(text)
-        article = _article_row(p, blocks, text)
+        article = article_row(p, blocks, text)
         if len(shingles) < MIN_SHINGLES:
             article.status = "empty" if not p.page.blocks else "boilerplate"
             session.add(article)
@@ -283,7 +304,7 @@ class Service:
         fingerprint = fingerprint_shingles(shingles, options=self._options)
         distinct = shingle_set(shingles)
         matches = self._verified(index.candidates(fingerprint), distinct, p.outlet.id)
-        when = _known_time(article)
+        when = known_article_time(article)
         assignment = assign_story(
             distinct,
             matches,
@@ -319,7 +340,7 @@ class Service:
         session.add(
             Fingerprint(
                 article_id=article.id,
-                scheme=_SCHEME,
+                scheme=FINGERPRINT_SCHEME,
                 num_shingles=len(shingles),
                 signature=repo.shingles_to_bytes(fingerprint.signature.hashvalues),
                 shingles=repo.shingles_to_bytes(shingles),
@@ -344,6 +365,25 @@ class Service:
             if found is not None:
                 matches.append(found)
         return matches
+
+    def match_text(self, text: str, *, title: str | None = None) -> list[Match]:
+        """Verified matches of a text against the stored articles; nothing is stored.
+
+        Args:
+            text: Plain article text (paragraphs separated by blank lines).
+            title: Its headline, if known (a leading headline block is dropped).
+
+        Returns:
+            The matches (empty for a text too short to be a story's copy).
+        """
+        page = extract_text(text, title=title)
+        shingles = shingle_hashes("\n\n".join(body_blocks(list(page.blocks), title)))
+        if len(shingles) < MIN_SHINGLES:
+            return []
+        with self.sessions() as session:
+            index = self._ensure_index(session)
+        fingerprint = fingerprint_shingles(shingles, options=self._options)
+        return self._verified(index.candidates(fingerprint), shingle_set(shingles), -1)
 
     # -- tracing ---------------------------------------------------------------
 
@@ -408,17 +448,24 @@ class Service:
         return len(ids)
 
 
-def _known_time(article: Article) -> datetime | None:
+def known_article_time(article: Article) -> datetime | None:
+    """The earliest time ``article`` is known to have existed (see :func:`repo.known_time`)."""
     return repo.known_time(article.published_at, article.published_source, article.fetched_at)
 
 
-def _boilerplate(outlet: Outlet) -> BoilerplateModel:
+def outlet_boilerplate(outlet: Outlet) -> BoilerplateModel:
+    """The outlet's learned boilerplate model (an empty one for a new outlet)."""
     return (
         BoilerplateModel.from_dict(outlet.boilerplate) if outlet.boilerplate else BoilerplateModel()
     )
 
 
-def _extract(record: RawRecord) -> ExtractedPage:
+def extract_record(record: RawRecord) -> ExtractedPage:
+    """Extract a record's page, with the dates the record brought from outside it.
+
+    Raises:
+        ExtractionError: The page cannot be read.
+    """
     if record.html is not None:
         page = extract_html(record.html, url=record.url, declared_encoding=record.http_charset)
     else:
@@ -438,7 +485,7 @@ def _extract(record: RawRecord) -> ExtractedPage:
     return page
 
 
-def _body_blocks(blocks: list[str], title: str | None) -> list[str]:
+def body_blocks(blocks: list[str], title: str | None) -> list[str]:
     """The body without a leading headline block.
 
     Many templates repeat the headline as the first block of the page. It is
@@ -455,7 +502,8 @@ def _body_blocks(blocks: list[str], title: str | None) -> list[str]:
     return blocks[start:]
 
 
-def _article_row(p: _Pending, blocks: list[str], text: str) -> Article:
+def article_row(p: PendingArticle, blocks: list[str], text: str) -> Article:
+    """The (unsaved) article row of a pending record, from its stripped body."""
     best = next((d for d in p.page.dates if d.trust > 0), None)
     capture = p.record.capture
     canonical = None

@@ -59,6 +59,16 @@ class Settings(BaseSettings):
             may pass (timeouts, 5xx) before the crawler gives it up.
         sitemap_index_children: Child sitemaps of an index that are polled, the
             most recently modified first (news sites index years of archives).
+        api_anonymous_read: Let callers without a token read (GET) the API and page;
+            submissions and token-only routes still need a token.
+        api_rate_limit_per_minute: Submissions (POST) one token, or one client
+            address when anonymous, may make per minute.
+        api_max_body_bytes: Largest request body the API accepts.
+        api_page_size_max: Largest ``limit`` a paginated API list accepts.
+        task_time_limit, task_soft_time_limit, broker_visibility_timeout,
+        worker_soft_shutdown_timeout, process_batch, crawl_interval,
+        reconcile_interval, reconcile_grace, reconcile_queue_grace: Distributed mode
+            (see their comments).
     """
 
     model_config = SettingsConfigDict(env_prefix="PROVENANCE_", env_file=".env", extra="ignore")
@@ -91,6 +101,11 @@ class Settings(BaseSettings):
     crawl_max_new_per_feed: int = Field(default=200, gt=0)
     crawl_max_attempts: int = Field(default=3, gt=0)
     sitemap_index_children: int = Field(default=20, gt=0)
+    # -- API and web page (issue 6)
+    api_anonymous_read: bool = False
+    api_rate_limit_per_minute: int = Field(default=30, gt=0)
+    api_max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    api_page_size_max: int = Field(default=200, gt=0)
 
     @field_validator("allow_networks")
     @classmethod
@@ -121,6 +136,43 @@ class Settings(BaseSettings):
     def _default_warc_dir(self) -> Settings:
         if self.warc_dir is None:
             self.warc_dir = self.data_dir / "warc"
+        return self
+
+    # -- distributed mode (issue 5): the Celery workers, their limits and the reconciler
+    #: Hard limit of every task, in seconds: a task still running is killed then.
+    task_time_limit: float = Field(default=300.0, gt=0)
+    #: Soft limit (raises inside the task, so it can roll back cleanly first).
+    task_soft_time_limit: float = Field(default=270.0, gt=0)
+    #: Seconds Redis waits for an ack before redelivering; must exceed every hard limit.
+    broker_visibility_timeout: float = Field(default=3600.0, gt=0)
+    #: Seconds a warm shutdown gives running tasks before they are handed back.
+    worker_soft_shutdown_timeout: float = Field(default=60.0, ge=0)
+    #: Staged records handed to one ``process`` task.
+    process_batch: int = Field(default=20, gt=0)
+    #: Seconds between beat's polls of due feeds and sitemaps.
+    crawl_interval: float = Field(default=60.0, gt=0)
+    #: Seconds between reconciler runs.
+    reconcile_interval: float = Field(default=60.0, gt=0)
+    #: Seconds after its claim at which an unfinished item counts as abandoned
+    #: (above task_time_limit: by then the task that claimed it is dead).
+    reconcile_grace: float = Field(default=600.0, gt=0)
+    #: Seconds an item may wait in the queue unclaimed before it counts as lost.
+    reconcile_queue_grace: float = Field(default=3600.0, gt=0)
+
+    @model_validator(mode="after")
+    def _check_task_limits(self) -> Settings:
+        # Redis redelivers an unacked task after the visibility timeout: one still
+        # running then would run twice at once.
+        if self.broker_visibility_timeout <= self.task_time_limit:
+            raise ValueError(
+                f"broker_visibility_timeout ({self.broker_visibility_timeout}) must exceed"
+                f" task_time_limit ({self.task_time_limit})"
+            )
+        if self.task_soft_time_limit >= self.task_time_limit:
+            raise ValueError("task_soft_time_limit must be below task_time_limit")
+        # A claim younger than the hard limit may belong to a task still running.
+        if self.reconcile_grace <= self.task_time_limit:
+            raise ValueError("reconcile_grace must exceed task_time_limit")
         return self
 
 

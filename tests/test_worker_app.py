@@ -7,7 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from pydantic import ValidationError
 
+from provenance.errors import ConfigError
+from provenance.settings import Settings
 from worker import celery_app
 
 
@@ -15,10 +18,40 @@ def test_app_is_named_provenance() -> None:
     assert celery_app.app.main == "provenance"
 
 
-def test_app_has_only_celery_builtin_tasks_so_far() -> None:
-    names = set(celery_app.app.tasks)
-    assert "celery.chord_unlock" in names  # the registry is really populated
-    assert {name for name in names if not name.startswith("celery.")} == set()
+def test_app_registers_the_pipeline_tasks_by_name() -> None:
+    celery_app.app.loader.import_default_modules()
+    names = {name for name in celery_app.app.tasks if not name.startswith("celery.")}
+    assert names == {
+        "provenance.crawl_due",
+        "provenance.process",
+        "provenance.trace",
+        "provenance.reconcile",
+        "provenance.job",
+    }
+
+
+def test_reliability_settings_are_on() -> None:
+    conf = celery_app.app.conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.worker_cancel_long_running_tasks_on_connection_loss
+    assert conf.worker_soft_shutdown_timeout > 0
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    schedule = {entry["task"] for entry in conf.beat_schedule.values()}
+    assert schedule == {"provenance.crawl_due", "provenance.reconcile"}
+
+
+def test_start_up_check_refuses_a_task_outliving_the_visibility_timeout() -> None:
+    app = celery_app.make_app(Settings())
+    app.loader.import_default_modules()
+    app.conf.broker_transport_options = {"visibility_timeout": 10.0}
+    with pytest.raises(ConfigError, match="visibility timeout"):
+        celery_app.check_time_limits(app)
+
+
+def test_settings_refuse_a_visibility_timeout_below_the_hard_limit() -> None:
+    with pytest.raises(ValidationError, match="broker_visibility_timeout"):
+        Settings(task_time_limit=600, broker_visibility_timeout=300)
 
 
 def test_broker_defaults_to_the_in_memory_transport() -> None:

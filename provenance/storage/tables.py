@@ -33,13 +33,18 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "ApiToken",
     "Article",
+    "BandLock",
     "Base",
     "Capture",
     "CopyEdge",
     "Feed",
     "FetchFailure",
     "Fingerprint",
+    "IngestItem",
+    "Job",
+    "LshBand",
     "Outlet",
     "Story",
     "StoryEvent",
@@ -258,3 +263,92 @@ class FetchFailure(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+# -- API (issue 6): access tokens and submission jobs (migration 0004)
+
+
+class ApiToken(Base):
+    """An API access token: only the SHA-256 of its secret is stored, with its scopes."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Job(Base):
+    """A unit of submitted work (a URL to fetch and ingest) and its outcome.
+
+    ``status`` goes queued -> running -> done | failed; ``result`` is the JSON
+    outcome of a done job, ``error`` the reason of a failed one.
+    """
+
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    input: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# -- distributed mode (issue 5): staged records and the shared LSH index (migration 0005)
+
+
+class IngestItem(Base):
+    """A record waiting for a worker, or done: the unit of distributed processing.
+
+    A record is *fetched* when it is staged here (from an import file or the
+    crawler), *processed* once its article row exists, or *rejected* with a
+    reason. PostgreSQL, not the broker, is the truth: the reconciler re-enqueues
+    items left ``fetched`` whatever happened to their message.
+    """
+
+    __tablename__ = "ingest_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url_norm: Mapped[str] = mapped_column(String(2048), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="fetched", index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    observed: Mapped[bool] = mapped_column(Boolean, default=False)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), nullable=True)
+    story_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    enqueued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class LshBand(Base):
+    """One LSH band key of one article: the shared index all workers match against."""
+
+    __tablename__ = "lsh_band"
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), primary_key=True)
+
+
+class BandLock(Base):
+    """A row per band key, locked (``ON CONFLICT DO UPDATE``) while an article is matched.
+
+    Row locks live in the tuples, not in PostgreSQL's bounded lock table, so an
+    article may hold the ~800 band locks it needs without exhausting it.
+    """
+
+    __tablename__ = "band_lock"
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
