@@ -24,6 +24,7 @@ document signature is the union of the window signatures.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -175,6 +176,21 @@ def signature(
     return LeanMinHash(seed=opts.seed, hashvalues=values, scheme=_SCHEME)
 
 
+def _table(threshold: float, num_perm: int) -> MinHashLSH:
+    """A datasketch LSH table, leaving the global ``random`` state as it found it.
+
+    datasketch names every table with the global ``random`` module, even in
+    memory. A service building its index in a worker thread would otherwise
+    shift the generator under whoever else in the process relies on it (a
+    seeded run, a property-based test generating data in another thread).
+    """
+    state = random.getstate()
+    try:
+        return MinHashLSH(threshold=threshold, num_perm=num_perm)
+    finally:
+        random.setstate(state)
+
+
 class LSHIndex:
     """Candidate search over document and passage signatures.
 
@@ -195,8 +211,8 @@ class LSHIndex:
         document_threshold: float = 0.3,
         passage_threshold: float = 0.5,
     ) -> None:
-        self._documents = MinHashLSH(threshold=document_threshold, num_perm=num_perm)
-        self._passages = MinHashLSH(threshold=passage_threshold, num_perm=num_perm)
+        self._documents = _table(document_threshold, num_perm)
+        self._passages = _table(passage_threshold, num_perm)
         self._passage_keys: dict[int, list[str]] = {}
 
     def __contains__(self, article_id: object) -> bool:

@@ -93,3 +93,11 @@ def test_lsh_insert_twice_and_remove() -> None:
     index.remove(3)
     assert 3 not in index and index.candidates(fp) == set()
     index.remove(3)
+
+
+def test_building_an_index_leaves_the_global_random_state_alone() -> None:
+    import random
+
+    state = random.getstate()
+    LSHIndex()
+    assert random.getstate() == state

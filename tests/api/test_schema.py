@@ -7,6 +7,7 @@ the end, not one connection was made.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,8 @@ def test_api_conforms_to_its_spec(api_schema: Any, live: dict[str, Any]) -> None
             check()
         except Exception as exc:  # collected, so one run reports every failing route
             inner = getattr(exc, "exceptions", None) or [exc.__cause__ or exc]
-            failures[operation.label] = "\n".join(str(e)[:2000] for e in [exc, *inner])
+            details = ["".join(traceback.format_exception(e))[-3000:] for e in inner]
+            failures[operation.label] = "\n".join([str(exc)[:2000], *details])
     assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
 
 
