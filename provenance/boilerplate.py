@@ -13,11 +13,12 @@ the model stores no text and survives trivial changes of spacing or case.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TypeGuard
 
 import xxhash
+
+from provenance.normalize import normalize_text
 
 __all__ = ["BoilerplateModel", "block_key"]
 
@@ -45,10 +46,7 @@ def block_key(block: str) -> str:
     Returns:
         A 16-character hexadecimal key.
     """
-    folded = unicodedata.normalize("NFKC", block).casefold()
-    kept = "".join(" " if unicodedata.category(char)[0] in "PS" else char for char in folded)
-    normalised = _SPACE_RE.sub(" ", kept).strip()
-    return str(xxhash.xxh64_hexdigest(normalised.encode("utf-8")))
+    return str(xxhash.xxh64_hexdigest(normalize_text(block).encode("utf-8")))
 
 
 class BoilerplateModel:

@@ -26,7 +26,7 @@ def detect_language(text: str, *, declared: str | None = None) -> str | None:
         A two-letter code such as ``"en"`` or ``"zh"``, or ``None`` when the text
         is too short and the page declares nothing.
     """
-    letters = sum(1 for c in text[:5000] if c.isalpha())
+    letters = sum(map(str.isalpha, text[:5000]))
     if letters < _MIN_LETTERS:
         return _primary(declared)
     code, _score = py3langid.classify(text[:5000])
