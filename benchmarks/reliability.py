@@ -66,10 +66,10 @@ from tests.servers import PostgresServer, _free_port, start_postgres
 #: Limits small enough that redelivery after a kill takes seconds, not the
 #: defaults' hour, and still far above what one batch of this corpus takes.
 _LIMITS: dict[str, object] = {
-    "task_time_limit": 20,
-    "task_soft_time_limit": 15,
-    "broker_visibility_timeout": 30,
-    "reconcile_grace": 25,
+    "task_time_limit": 10,
+    "task_soft_time_limit": 8,
+    "broker_visibility_timeout": 15,
+    "reconcile_grace": 12,
     "reconcile_queue_grace": 300,
     "reconcile_interval": 2,
     "crawl_interval": 3600,

@@ -48,9 +48,9 @@ _RETRY: dict[str, Any] = {
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def _task(name: str) -> Callable[[_F], _F]:
+def _task(name: str, *, bind: bool = False) -> Callable[[_F], _F]:
     """``app.task`` with our retry policy, typed (Celery ships no type information)."""
-    decorator: Callable[[_F], _F] = app.task(name=name, **_RETRY)
+    decorator: Callable[[_F], _F] = app.task(name=name, bind=bind, **_RETRY)
     return decorator
 
 
@@ -83,30 +83,36 @@ def _trace_key(story_id: int) -> str:
     return f"provenance:trace-pending:{story_id}"
 
 
-def _enqueue_traces(story_ids: list[int]) -> None:
+def _enqueue_traces(story_ids: list[int], task_id: str) -> None:
     """Enqueue a trace per story unless one is already waiting in the queue.
 
     A story gaining members in many batches would otherwise be traced once per
-    batch. The marker is taken (SET NX) here, after the member's commit, and
-    dropped by the trace task *before* it locks the story, so a member that
-    commits after a trace has read the story always gets a trace of its own.
-    A lost message leaves the marker to expire; the reconciler traces the story
-    meanwhile, as it does any story left ``needs_trace``.
+    batch. The marker is taken (SET NX, holding this task's id) after the
+    member's commit and dropped by the trace task *before* it locks the story,
+    so a member committed after a trace has read the story always gets a trace
+    of its own. A delivery killed between taking the marker and sending is
+    redelivered with the same task id, finds its own marker and sends. Lost
+    messages (a broker that lost its data) are the reconciler's: it traces any
+    story left ``needs_trace``, markers or not.
     """
     client = _redis()
-    wanted = [
-        s
-        for s in story_ids
-        if client is None or client.set(_trace_key(s), 1, nx=True, ex=_MARK_TTL)
-    ]
+    wanted = []
+    for story in story_ids:
+        key = _trace_key(story)
+        if (
+            client is None
+            or client.set(key, task_id, nx=True, ex=_MARK_TTL)
+            or client.get(key) == task_id.encode()
+        ):
+            wanted.append(story)
     sender().trace(wanted)
 
 
-@_task(PROCESS_TASK)
-def process(item_ids: list[int]) -> dict[str, int]:
+@_task(PROCESS_TASK, bind=True)
+def process(self: Any, item_ids: list[int]) -> dict[str, int]:
     """Process staged items; then enqueue the traces of the stories they joined."""
     result = process_items(sessions(), item_ids)
-    _enqueue_traces(sorted(result.stories))  # process_items has committed
+    _enqueue_traces(sorted(result.stories), str(self.request.id))  # after the commits
     return {"stored": result.stored, "skipped": result.skipped, "rejected": result.rejected}
 
 

@@ -156,40 +156,61 @@ def _extract_items(
     return work
 
 
+def _observe(session: Session, outlet_id: int, work: list[_Work]) -> None:
+    """Count the pages not counted yet into the outlet's model; snapshot what it strips."""
+    outlet = session.execute(
+        select(Outlet).where(Outlet.id == outlet_id).with_for_update()
+    ).scalar_one()
+    model = outlet_boilerplate(outlet)
+    ids = [w.item_id for w in work]
+    fresh = set(
+        session.scalars(
+            update(IngestItem)
+            .where(IngestItem.id.in_(ids), IngestItem.observed.is_(False))
+            .values(observed=True)
+            .returning(IngestItem.id)
+        )
+    )
+    for w in work:
+        if w.item_id in fresh:
+            model.observe(w.pending.page.blocks)
+    outlet.boilerplate = model.to_dict()
+    if fresh:
+        keys = sorted(model.boilerplate_keys())
+        session.execute(
+            update(IngestItem).where(IngestItem.id.in_(sorted(fresh))).values(strip_keys=keys)
+        )
+
+
 def _learn_boilerplate(
     sessions: sessionmaker[Session], work: list[_Work]
 ) -> dict[int, BoilerplateModel]:
-    """Let each outlet's model observe this batch's pages, once each, then return the models.
+    """Let each outlet's model observe this batch's pages, once each; a model per item.
 
     As in the embedded chunk, the whole batch is observed before any page is
     stripped. The outlet rows are locked in id order, so concurrent batches add
-    their counts one after the other instead of overwriting each other's.
+    their counts one after the other instead of overwriting each other's. What
+    the model strips right after the observation is saved with each item and is
+    what the item is stripped with, so a batch redelivered after a kill strips
+    its pages exactly as the first delivery would have, however much the model
+    has learnt from other batches meanwhile.
     """
     by_outlet: dict[int, list[_Work]] = {}
     for w in work:
         by_outlet.setdefault(w.pending.outlet.id, []).append(w)
-    models: dict[int, BoilerplateModel] = {}
     with sessions.begin() as session:
         for outlet_id in sorted(by_outlet):
-            outlet = session.execute(
-                select(Outlet).where(Outlet.id == outlet_id).with_for_update()
-            ).scalar_one()
-            model = outlet_boilerplate(outlet)
-            ids = [w.item_id for w in by_outlet[outlet_id]]
-            fresh = set(
-                session.scalars(
-                    update(IngestItem)
-                    .where(IngestItem.id.in_(ids), IngestItem.observed.is_(False))
-                    .values(observed=True)
-                    .returning(IngestItem.id)
-                )
-            )
-            for w in by_outlet[outlet_id]:
-                if w.item_id in fresh:
-                    model.observe(w.pending.page.blocks)
-            outlet.boilerplate = model.to_dict()
-            models[outlet_id] = model
-    return models
+            _observe(session, outlet_id, by_outlet[outlet_id])
+        query = select(IngestItem.id, IngestItem.strip_keys).where(
+            IngestItem.id.in_([w.item_id for w in work])
+        )
+        snapshots = {int(i): list(keys or []) for i, keys in session.execute(query)}
+    return {item: _stripper(keys) for item, keys in snapshots.items()}
+
+
+def _stripper(keys: list[str]) -> BoilerplateModel:
+    # A model whose boilerplate is exactly ``keys``: strip() keeps the rest.
+    return BoilerplateModel(dict.fromkeys(keys, 1), pages=1, min_pages=1)
 
 
 def _store(
@@ -258,7 +279,7 @@ def process_items(
         work = _extract_items(sessions, items, result)
         models = _learn_boilerplate(sessions, work)
         for w in work:
-            _store(sessions, w, models[w.pending.outlet.id], opts, result)
+            _store(sessions, w, models[w.item_id], opts, result)
         result.stories = _untraced(sessions, item_ids)
     return result
 

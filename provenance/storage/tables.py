@@ -324,6 +324,9 @@ class IngestItem(Base):
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     observed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The outlet's boilerplate block keys right after this item was observed:
+    #: what its page is stripped of, on every delivery.
+    strip_keys: Mapped[list[Any]] = mapped_column(JSON, default=list)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), nullable=True)
     story_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

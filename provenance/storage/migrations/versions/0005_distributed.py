@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=16), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("observed", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("strip_keys", sa.JSON(), nullable=False, server_default="[]"),
         sa.Column("article_id", sa.Integer(), nullable=True),
         sa.Column("story_id", sa.Integer(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
