@@ -271,7 +271,9 @@ def _kill_runs(stack: Stack, big: Path, small: Path, args: argparse.Namespace) -
     child["story_mismatches"] = len(child_partition ^ partition)
     results["child_kills"] = child
     small_seconds = float(str(reference["seconds"])) * args.small / max(1, args.articles)
-    mains = _kill_mains(args.main_kills, small_seconds / (args.main_kills + 2))
+    # Each kill slows the run (a replacement starts, work waits for redelivery):
+    # kill often enough that all of them land while work is pending.
+    mains = _kill_mains(args.main_kills, small_seconds / (2 * args.main_kills + 2))
     results["main_kills"] = _scenario(stack, "main_kills", small, mains, beat=True)[0]
     broker = _kill_broker(small_seconds / 3, 3.0)
     results["redis_kill"] = _scenario(stack, "redis_kill", small, broker, beat=True)[0]
@@ -313,6 +315,11 @@ def _summary(
 
 
 def _ok(summary: dict[str, object], urls: int) -> bool:
+    # story_mismatches is gated with the rest: the issue asks for stories
+    # identical to an undisturbed run. Known cause of the mismatches seen so far:
+    # the incremental clustering is sensitive to arrival order (a compilation
+    # placed after the one story member it copies stays apart; placed before,
+    # that member joins it), and a redelivery after a kill changes the order.
     zero = (
         *("lost", "duplicates", "orphan_rows", "digest_mismatches", "story_mismatches"),
         *("upsert_pg_errors", "upsert_sqlite_locked", "upsert_sqlite_errors"),
