@@ -37,7 +37,7 @@ from provenance.outlet import outlet_domain, outlet_name
 from provenance.shingle import shingle_hashes
 from provenance.storage import repository as repo
 from provenance.storage.db import connect, migrate
-from provenance.storage.tables import Article, Fingerprint, Outlet, Story
+from provenance.storage.tables import Article, Outlet, Story
 from provenance.stories import trace_stored_story
 from provenance.urls import normalize_url
 
@@ -59,7 +59,7 @@ __all__ = [
 #: A text with fewer shingles than this is too short to be a story's copy.
 MIN_SHINGLES = 8
 #: Names how stored signatures were made; a change of scheme invalidates them.
-FINGERPRINT_SCHEME = "xxh32-k5/minhash-affine32-128-s1"
+FINGERPRINT_SCHEME = repo.FINGERPRINT_SCHEME
 
 
 @dataclass
@@ -333,18 +333,13 @@ class Service:
             for adopted in assignment.adopt:
                 self._place(adopted, story_id)
                 self._partial.discard(adopted)
-        article.story_id = story_id
-        article.partial = assignment.partial
-        session.add(article)
-        session.flush()
-        session.add(
-            Fingerprint(
-                article_id=article.id,
-                scheme=FINGERPRINT_SCHEME,
-                num_shingles=len(shingles),
-                signature=repo.shingles_to_bytes(fingerprint.signature.hashvalues),
-                shingles=repo.shingles_to_bytes(shingles),
-            )
+        repo.store_placed(
+            session,
+            article,
+            story_id=story_id,
+            partial=assignment.partial,
+            shingles=shingles,
+            fingerprint=fingerprint,
         )
         self._remember(
             article.id, fingerprint, p.outlet.id, story_id, partial=assignment.partial, time=when

@@ -35,7 +35,7 @@ from provenance.fingerprint import Fingerprint as FingerprintType
 from provenance.fingerprint import FingerprintOptions, fingerprint_shingles
 from provenance.match import compare_shingles, shingle_set
 from provenance.models import Match
-from provenance.service import FINGERPRINT_SCHEME, known_article_time
+from provenance.service import known_article_time
 from provenance.storage import repository as repo
 from provenance.storage.tables import Article, Fingerprint, Story
 
@@ -187,18 +187,13 @@ def place_article(
     lock_bands(session, keys)
     assignment = _assign(session, article, fingerprint, keys)
     story_id = _apply(session, assignment)
-    article.story_id = story_id
-    article.partial = assignment.partial
-    session.add(article)
-    session.flush()
-    session.add(
-        Fingerprint(
-            article_id=article.id,
-            scheme=FINGERPRINT_SCHEME,
-            num_shingles=len(shingles),
-            signature=repo.shingles_to_bytes(fingerprint.signature.hashvalues),
-            shingles=repo.shingles_to_bytes(shingles),
-        )
+    repo.store_placed(
+        session,
+        article,
+        story_id=story_id,
+        partial=assignment.partial,
+        shingles=shingles,
+        fingerprint=fingerprint,
     )
     insert_bands(session, article.id, keys)
     return story_id

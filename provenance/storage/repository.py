@@ -17,10 +17,16 @@ import numpy.typing as npt
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from provenance.fingerprint import Fingerprint as FingerprintSketch
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Evidence, StoryTrace
 from provenance.storage.tables import Article, CopyEdge, Fingerprint, Outlet, Story
 
+#: What a stored fingerprint was made with; changing shingles or MinHash
+#: parameters changes it.
+FINGERPRINT_SCHEME = "xxh32-k5/minhash-affine32-128-s1"
+
 __all__ = [
+    "FINGERPRINT_SCHEME",
     "IndexRow",
     "adopt_articles",
     "article_by_url",
@@ -37,6 +43,7 @@ __all__ = [
     "save_trace",
     "shingles_from_bytes",
     "shingles_to_bytes",
+    "store_placed",
     "stored_by_url",
     "story_members",
 ]
@@ -183,6 +190,31 @@ def adopt_articles(session: Session, *, story_id: int, article_ids: Sequence[int
     )
     touched = [s for s in left if s is not None] + [story_id]
     session.execute(update(Story).where(Story.id.in_(touched)).values(needs_trace=True))
+
+
+def store_placed(
+    session: Session,
+    article: Article,
+    *,
+    story_id: int,
+    partial: bool,
+    shingles: npt.NDArray[np.uint32],
+    fingerprint: FingerprintSketch,
+) -> None:
+    """Store a new article in its story, with its fingerprint row."""
+    article.story_id = story_id
+    article.partial = partial
+    session.add(article)
+    session.flush()
+    session.add(
+        Fingerprint(
+            article_id=article.id,
+            scheme=FINGERPRINT_SCHEME,
+            num_shingles=len(shingles),
+            signature=shingles_to_bytes(fingerprint.signature.hashvalues),
+            shingles=shingles_to_bytes(shingles),
+        )
+    )
 
 
 def merge_stories(session: Session, *, survivor: int, others: Sequence[int]) -> None:
