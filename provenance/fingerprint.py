@@ -15,11 +15,13 @@ permutations and a fixed seed:
   no paragraph breaks at all.
 
 LSH only proposes candidates; :mod:`provenance.match` verifies them on the real
-shingle sets. Shingle hashes are already xxh32 values, so MinHash uses them as
-they are (datasketch's affine32 scheme pre-mixes its input), which gives
-exactly the signature ``MinHash(hashfunc=xxh32_intdigest)`` would give over the
-shingle strings, at a fraction of the cost. Each window is hashed once and the
-document signature is the union of the window signatures.
+shingle sets. Shingle hashes are already 32-bit hash values, so MinHash takes
+them as they are: datasketch's affine32 scheme pre-mixes integer input with
+MurmurHash3's finaliser and then permutes it, exactly what
+``MinHash(scheme="affine32").update_batch(shingles)`` computes. The
+permutations run in a compiled kernel (:mod:`provenance.kernels`) that keeps
+the minimum of every half-window block, so each shingle is permuted once: the
+document signature is the minimum over all blocks, a passage two adjacent ones.
 """
 
 from __future__ import annotations
@@ -27,20 +29,18 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from provenance import kernels
+
 __all__ = ["Fingerprint", "FingerprintOptions", "LSHIndex", "fingerprint_shingles", "signature"]
 
 _SCHEME = "affine32"
-
-
-# MurmurHash3's 32-bit finaliser, which datasketch's affine32 scheme applies to
-# every input before its permutations h -> a*h + b (mod 2**32).
-_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,19 +64,31 @@ class FingerprintOptions:
             raise ValueError("passage must be at least 2 shingles")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Fingerprint:
     """Signatures of one text.
 
     Attributes:
         shingles: The shingle hashes in reading order.
         signature: The document MinHash.
-        passages: One MinHash per overlapping window, in reading order.
+        passage_values: One row of ``num_perm`` hash values per overlapping
+            window, in reading order.
     """
 
     shingles: npt.NDArray[np.uint32]
     signature: LeanMinHash
-    passages: tuple[LeanMinHash, ...]
+    passage_values: npt.NDArray[np.uint32]
+
+    @cached_property
+    def passages(self) -> tuple[LeanMinHash, ...]:
+        """The passage signatures as datasketch objects, for the LSH tables.
+
+        Built on first use rather than with the fingerprint: datasketch
+        validates every hash array it is given (a range check and a copy,
+        some microseconds each), which cost more than computing the values
+        themselves, and only the in-memory LSH index needs the objects.
+        """
+        return tuple(_lean(row, _options_for(self.signature)) for row in self.passage_values)
 
     @property
     def shingle_set(self) -> frozenset[int]:
@@ -100,33 +112,13 @@ def _permutations(
     return _PERMUTATIONS[key]
 
 
-def _permuted(
-    shingles: npt.NDArray[np.uint32], options: FingerprintOptions
-) -> npt.NDArray[np.uint32]:
-    """The ``len(shingles) x num_perm`` matrix of permuted hash values.
-
-    This is datasketch's own affine32 arithmetic (``MinHash.update_batch``),
-    written out because datasketch reduces the matrix to one signature per
-    call, while we need the minimum of every window of it: computing it once
-    gives the document and all passage signatures for the price of one.
-    ``tests/test_fingerprint.py`` checks it against ``update_batch``.
-    """
-    a, b = _permutations(options)
-    s1, m1, s2, m2 = _FMIX32
-    hv = shingles.astype(np.uint32).reshape(-1, 1)
-    with np.errstate(over="ignore"):
-        hv = hv ^ (hv >> s1)
-        hv = hv * m1
-        hv = hv ^ (hv >> s2)
-        hv = hv * m2
-        hv = hv ^ (hv >> s1)
-        matrix: npt.NDArray[np.uint32] = np.multiply(hv, a)
-        np.add(matrix, b, out=matrix)  # in place: the matrix is the big allocation
-    return matrix
-
-
 def _lean(hashvalues: npt.NDArray[np.uint32], options: FingerprintOptions) -> LeanMinHash:
     return LeanMinHash(seed=options.seed, hashvalues=hashvalues, scheme=_SCHEME)
+
+
+def _options_for(sketch: LeanMinHash) -> FingerprintOptions:
+    """The signature options a sketch was made with (as far as datasketch needs them)."""
+    return FingerprintOptions(num_perm=len(sketch.hashvalues), seed=sketch.seed)
 
 
 def fingerprint_shingles(
@@ -147,15 +139,15 @@ def fingerprint_shingles(
     opts = options or FingerprintOptions()
     if len(shingles) == 0:
         raise ValueError("cannot fingerprint an empty text")
-    matrix = _permuted(np.asarray(shingles, dtype=np.uint32), opts)
-    half = max(1, opts.passage // 2)
+    values = np.ascontiguousarray(shingles, dtype=np.uint32)
+    a, b = _permutations(opts)
     # Minimum of each half-window block; a passage is two adjacent blocks.
-    blocks = np.minimum.reduceat(matrix, np.arange(0, len(matrix), half), axis=0)
+    blocks = kernels.minhash_kernel(values, a, b, max(1, opts.passage // 2))
     windows = blocks if len(blocks) == 1 else np.minimum(blocks[:-1], blocks[1:])
     return Fingerprint(
-        shingles=np.asarray(shingles, dtype=np.uint32),
+        shingles=values,
         signature=_lean(blocks.min(axis=0), opts),
-        passages=tuple(_lean(row, opts) for row in windows),
+        passage_values=windows,
     )
 
 
@@ -226,7 +218,7 @@ class LSHIndex:
         if article_id in self._passage_keys:
             return
         self._documents.insert(article_id, fingerprint.signature)
-        keys = [f"{article_id}:{i}" for i in range(len(fingerprint.passages))]
+        keys = [f"{article_id}:{i}" for i in range(len(fingerprint.passage_values))]
         with self._passages.insertion_session() as session:
             for key, sketch in zip(keys, fingerprint.passages, strict=True):
                 session.insert(key, sketch)

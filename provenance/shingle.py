@@ -11,12 +11,15 @@ with xxh32 (stable across processes and ``PYTHONHASHSEED``; never ``hash()``).
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
-import xxhash
+
+from provenance import kernels
 
 __all__ = ["ShingleOptions", "shingle_hashes", "tokenize"]
 
@@ -37,8 +40,22 @@ _TOKEN = re.compile(f"[{_UNSPACED}]|[^\\W_{_UNSPACED}]+")
 # OCR'd text: joined before tokenising so the word shingles as one (a blank
 # line may stand between the halves once lines became text blocks).
 _LINE_BREAK_HYPHEN = re.compile(r"(\w)-[ \t]*(?:\r?\n[ \t]*){1,2}(\w)")
-# Odd multiplier of the shingle combiner (the 32-bit FNV prime).
-_MIX = np.uint32(0x01000193)
+
+
+@cache
+def _token_classes() -> npt.NDArray[np.uint8]:
+    """The class of every code point, as :data:`_TOKEN` sees it.
+
+    Built from the regex itself (runs of word characters, then the unspaced
+    scripts), so the compiled tokeniser cannot drift from :func:`tokenize`.
+    """
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    classes = np.full(sys.maxunicode + 1, kernels.SEPARATOR, dtype=np.uint8)
+    for match in re.finditer(r"[^\W_]+", every):
+        classes[match.start() : match.end()] = kernels.WORD
+    for match in re.finditer(f"[{_UNSPACED}]+", every):
+        classes[match.start() : match.end()] = kernels.SINGLE
+    return classes
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +79,12 @@ class ShingleOptions:
             raise ValueError("k must be at least 1")
 
 
+def _prepare(text: str) -> str:
+    if "-\n" in text or "- \n" in text or "-\r\n" in text:
+        text = _LINE_BREAK_HYPHEN.sub(r"\1\2", text)
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def tokenize(text: str) -> list[str]:
     """Split text into word tokens and single unspaced-script characters.
 
@@ -75,19 +98,18 @@ def tokenize(text: str) -> list[str]:
     Returns:
         Tokens in reading order.
     """
-    if "-\n" in text or "- \n" in text or "-\r\n" in text:
-        text = _LINE_BREAK_HYPHEN.sub(r"\1\2", text)
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    return _TOKEN.findall(_prepare(text))
 
 
 def shingle_hashes(text: str, *, options: ShingleOptions | None = None) -> npt.NDArray[np.uint32]:
     """Hash every ``k``-token shingle of ``text``, in reading order.
 
-    Each distinct token is hashed once with xxh32; a shingle's hash combines its
-    ``k`` token hashes positionally (multiply by an odd constant, xor the next),
-    vectorised over the whole text. This gives the same shingle set as hashing
-    each joined shingle string, several times faster, and MinHash pre-mixes
-    the values before permuting them.
+    Each token (as :func:`tokenize` cuts it) is hashed with xxh32 over its
+    UTF-8 bytes; a shingle's hash combines its ``k`` token hashes positionally
+    (``h = t0``, then ``h = h * 0x01000193 ^ t_i`` in 32-bit arithmetic), and
+    MinHash pre-mixes the values before permuting them. Both steps run in the
+    compiled kernels of :mod:`provenance.kernels`, which give the same values
+    as that definition written in Python (``tests/test_kernels.py``).
 
     A text shorter than ``k`` tokens yields one shingle of all its tokens, so
     that very short texts still have a fingerprint; an empty text yields none.
@@ -101,23 +123,10 @@ def shingle_hashes(text: str, *, options: ShingleOptions | None = None) -> npt.N
         passage signatures).
     """
     opts = options or ShingleOptions()
-    tokens = tokenize(text)
-    if not tokens:
+    # Lone surrogates (possible in text decoded from JSON) are separators to
+    # the tokeniser; "surrogatepass" lets them through the encoder as such.
+    codepoints = np.frombuffer(_prepare(text).encode("utf-32-le", "surrogatepass"), np.uint32)
+    tokens = kernels.token_kernel(codepoints, _token_classes(), opts.seed)
+    if not len(tokens):
         return np.empty(0, dtype=np.uint32)
-    seen: dict[str, int] = {}
-    token_hashes = np.array(
-        [
-            seen[t]
-            if t in seen
-            else seen.setdefault(t, xxhash.xxh32_intdigest(t.encode(), seed=opts.seed))
-            for t in tokens
-        ],
-        dtype=np.uint32,
-    )
-    k = min(opts.k, len(tokens))
-    count = len(tokens) - k + 1
-    combined = token_hashes[:count].copy()
-    with np.errstate(over="ignore"):
-        for offset in range(1, k):
-            combined = (combined * _MIX) ^ token_hashes[offset : offset + count]
-    return combined
+    return kernels.shingle_kernel(tokens, min(opts.k, len(tokens)))

@@ -76,6 +76,6 @@ def band_keys(fingerprint: Fingerprint, *, layout: BandLayout | None = None) -> 
     """
     layout = layout or band_layout(len(fingerprint.signature.hashvalues))
     found = set(_keys(fingerprint.signature.hashvalues, _DOCUMENT, *layout.document))
-    for sketch in fingerprint.passages:
-        found.update(_keys(sketch.hashvalues, _PASSAGE, *layout.passage))
+    for values in fingerprint.passage_values:
+        found.update(_keys(values, _PASSAGE, *layout.passage))
     return sorted(found)
