@@ -6,7 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PROVENANCE_DATA_DIR=/data
+    PROVENANCE_DATA_DIR=/data \
+    NUMBA_CACHE_DIR=/tmp/numba-cache
+# NUMBA_CACHE_DIR: the compiled fingerprint kernels are cached on disk; the
+# installed package is not writable by the unprivileged user, /tmp is.
 
 WORKDIR /app
 
