@@ -21,12 +21,18 @@ story A in its first half and story B in its second fuse A and B. So:
   part of the new text matches each of them (its shared shingles overlap): a
   text that is one story told twice. Disjoint parts mean a compilation of two
   stories, which joins the one it shares most with and merges nothing.
+
+Arrival order. Crawls and workers deliver articles in any order, and the story
+a quote lands in should not depend on it. A quoting article stored *before*
+the source it quotes stands alone (there was nothing to attach to); when the
+source arrives, the quoter is *attached* to the source's story as a partial
+member, where it would have gone had the source come first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -53,12 +59,16 @@ class Assignment:
         partial: True when it joins only through a shared passage.
         adopt: Partial members of other stories that the new article copies (or
             is copied by): they move into its story as full members.
+        attach: Stored articles, each alone in its story, that quote the new
+            article and are newer than it: they move into its story as partial
+            members (their own stories become aliases of it).
     """
 
     story_id: int | None
     merge: tuple[int, ...] = ()
     partial: bool = False
     adopt: tuple[int, ...] = ()
+    attach: tuple[int, ...] = ()
 
 
 def _covered(
@@ -108,6 +118,61 @@ def assign_story(
     Returns:
         The assignment.
     """
+    assignment = _assign(
+        new, matches, story_of, shingles_of, partial_members, time_of or {}, new_time, members_of
+    )
+    if assignment.partial or members_of is None or new_time is None:
+        return assignment
+    times = time_of or {}
+    attach = _quoters(matches, assignment, story_of, members_of, partial_members, times, new_time)
+    return replace(assignment, attach=attach) if attach else assignment
+
+
+def _quoters(
+    matches: Sequence[Match],
+    assignment: Assignment,
+    story_of: Mapping[int, int],
+    members_of: Mapping[int, Set[int]],
+    partial_members: Set[int],
+    time_of: Mapping[int, float],
+    new_time: float,
+) -> tuple[int, ...]:
+    """Stored singletons that quote the new article and would have joined it, had it come first.
+
+    The mirror of :func:`_partial`'s time rule: a stored article sharing only a
+    passage with the new one, newer than it by more than the slack, is the
+    quoter. It moves only if it stands alone (nothing else chose its story) and
+    the new article is a full member of its story (quotes attach to full members).
+    """
+    joined = {assignment.story_id, *assignment.merge}
+    found = []
+    for match in matches:
+        other = match.other_id
+        story = story_of.get(other)
+        if (
+            match.kind is not MatchKind.PARTIAL
+            or story is None
+            or story in joined
+            or other in partial_members
+            or other in assignment.adopt
+            or set(members_of.get(story, ())) != {other}
+            or time_of.get(other, new_time) <= new_time + _TIME_SLACK
+        ):
+            continue
+        found.append(other)
+    return tuple(sorted(found))
+
+
+def _assign(
+    new: npt.NDArray[np.uint32],
+    matches: Sequence[Match],
+    story_of: Mapping[int, int],
+    shingles_of: Mapping[int, npt.NDArray[np.uint32]],
+    partial_members: Set[int],
+    time_of: Mapping[int, float],
+    new_time: float | None,
+    members_of: Mapping[int, Set[int]] | None,
+) -> Assignment:
     copy_matches = [m for m in matches if m.kind is MatchKind.COPY]
     adopt = tuple(sorted(m.other_id for m in copy_matches if m.other_id in partial_members))
     copies = _groups([m for m in copy_matches if m.other_id not in partial_members], story_of)
@@ -123,7 +188,7 @@ def assign_story(
         quoted = [
             m for m in matches if m.kind is MatchKind.PARTIAL and m.other_id not in partial_members
         ]
-        return _partial(quoted, story_of, time_of or {}, new_time)
+        return _partial(quoted, story_of, time_of, new_time)
     covered = {story: _covered(new, group, shingles_of) for story, group in copies.items()}
     # The story sharing the most text anchors the article; the others merge
     # into it only when they match the same part of the new text.

@@ -333,6 +333,11 @@ class Service:
             for adopted in assignment.adopt:
                 self._place(adopted, story_id)
                 self._partial.discard(adopted)
+        if assignment.attach:
+            repo.attach_quoters(session, story_id=story_id, article_ids=assignment.attach)
+            for quoter in assignment.attach:
+                self._place(quoter, story_id)
+                self._partial.add(quoter)
         repo.store_placed(
             session,
             article,

@@ -96,3 +96,28 @@ def test_copy_of_a_partial_member_adopts_it_instead_of_joining_its_story() -> No
         new, [match], story_of={8: 3}, shingles_of={8: quoter}, partial_members={8}
     )
     assert result.story_id is None and result.adopt == (8,)
+
+
+def test_source_arriving_after_its_quoter_takes_the_quoter_in() -> None:
+    # The roundup quoting the source was stored first and stands alone; when the
+    # older source arrives, the roundup joins the source's story as a partial
+    # member, as it would have had the source come first.
+    quote = list(range(0, 40))
+    roundup = _set(list(range(5000, 5400)) + quote)
+    source = _set(range(0, 300))
+    match = compare_shingles(source, roundup, other_id=1)
+    assert match is not None
+    common = {
+        "story_of": {1: 3},
+        "shingles_of": {1: roundup},
+        "time_of": {1: 2000.0},
+        "new_time": 1000.0,
+    }
+    alone = assign_story(source, [match], members_of={3: {1}}, **common)  # type: ignore[arg-type]
+    assert alone.story_id is None and not alone.partial and alone.attach == (1,)
+    # Not when the roundup's story has other members (someone copied the roundup),
+    # nor when the roundup is not the newer of the two.
+    shared = assign_story(source, [match], members_of={3: {1, 2}}, **common)  # type: ignore[arg-type]
+    assert shared.attach == ()
+    newer = {**common, "new_time": 3000.0}
+    assert assign_story(source, [match], members_of={3: {1}}, **newer).attach == ()  # type: ignore[arg-type]

@@ -246,3 +246,29 @@ def test_late_evidence_retraces_and_keeps_history(db_url: str, tmp_path: Path) -
     assert events[0].reason == "membership changed"
     assert events[-1].reason.startswith("late evidence for https://www.alpha.test/news/budget")
     assert events[-1].origin_before != events[-1].origin_after
+
+
+def test_quote_lands_in_the_source_story_whichever_arrives_first(
+    db_url: str, tmp_path: Path
+) -> None:
+    words = [f"w{i}x" for i in range(400)]
+    source_words, roundup_words = words[:150], words[150:400]
+    source = {
+        "url": "https://source.test/report",
+        "text": " ".join(source_words) + ".",
+        "published_at": "2024-05-17T08:00:00Z",
+    }
+    roundup = {
+        "url": "https://roundup.test/week",
+        "text": " ".join(roundup_words[:120])
+        + ". As the report put it: "
+        + " ".join(source_words[:40])
+        + ". "
+        + " ".join(roundup_words[120:]),
+        "published_at": "2024-05-18T08:00:00Z",
+    }
+    ingest_path(_write(tmp_path / "1.jsonl", [roundup]), db_url=db_url)
+    ingest_path(_write(tmp_path / "2.jsonl", [source]), db_url=db_url)
+    (story,) = list(export_stories(db_url=db_url))
+    relations = {a["url"]: a["relation"] for a in story["articles"]}  # type: ignore[union-attr]
+    assert relations == {source["url"]: "origin", roundup["url"]: "partial"}

@@ -161,6 +161,7 @@ def _apply(session: Session, assignment: Assignment) -> int:
         repo.merge_stories(session, survivor=story_id, others=assignment.merge)
     if assignment.adopt:
         repo.adopt_articles(session, story_id=story_id, article_ids=assignment.adopt)
+    repo.attach_quoters(session, story_id=story_id, article_ids=assignment.attach)
     return story_id
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "IndexRow",
     "adopt_articles",
     "article_by_url",
+    "attach_quoters",
     "claims_from_json",
     "claims_to_json",
     "count_articles",
@@ -215,6 +216,19 @@ def store_placed(
             shingles=shingles_to_bytes(shingles),
         )
     )
+
+
+def attach_quoters(session: Session, *, story_id: int, article_ids: Sequence[int]) -> None:
+    """Move articles that stood alone into ``story_id`` as partial members.
+
+    Their own (single-member) stories become aliases of ``story_id``, so a
+    reference to one of them still leads to the article.
+    """
+    if not article_ids:
+        return
+    stories = session.scalars(select(Article.story_id).where(Article.id.in_(article_ids)))
+    merge_stories(session, survivor=story_id, others=sorted({s for s in stories if s is not None}))
+    session.execute(update(Article).where(Article.id.in_(article_ids)).values(partial=True))
 
 
 def merge_stories(session: Session, *, survivor: int, others: Sequence[int]) -> None:
