@@ -3,13 +3,14 @@
 Fingerprinting is per character and per permutation: interpreted Python pays
 one object and one call per token (the regex tokeniser alone cost about as
 much as all the MinHash arithmetic), and numpy pays a fixed overhead per call
-that dominates on article-sized arrays. These two kernels do the same work in
-one compiled pass each:
+that dominates on article-sized arrays. These kernels do the same work in one
+compiled pass each:
 
-* :func:`shingle_kernel` walks the text's code points once, cuts tokens exactly
+* :func:`token_kernel` walks the text's code points once, cuts tokens exactly
   as :data:`provenance.shingle._TOKEN` does (a class table built from that
-  regex), hashes each token's UTF-8 bytes with xxh32 and combines ``k`` token
-  hashes into a shingle hash.
+  regex) and hashes each token's UTF-8 bytes with xxh32;
+* :func:`shingle_kernel` combines each run of ``k`` token hashes into a
+  shingle hash;
 * :func:`minhash_kernel` applies datasketch's affine32 permutations to every
   shingle and keeps the minimum of every half-window block, without ever
   materialising the ``shingles x permutations`` matrix.
@@ -29,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["minhash_kernel", "shingle_kernel"]
+__all__ = ["SEPARATOR", "SINGLE", "WORD", "minhash_kernel", "shingle_kernel", "token_kernel"]
 
 _M32 = np.uint64(0xFFFFFFFF)
 _P1 = np.uint64(0x9E3779B1)
@@ -37,7 +38,7 @@ _P2 = np.uint64(0x85EBCA77)
 _P3 = np.uint64(0xC2B2AE3D)
 _P4 = np.uint64(0x27D4EB2F)
 _P5 = np.uint64(0x165667B1)
-# Odd multiplier of the shingle combiner (the 32-bit FNV prime), as in shingle.py.
+# Odd multiplier of the shingle combiner (the 32-bit FNV prime).
 _MIX = np.uint64(0x01000193)
 # Token classes of the class table: not part of any token, a letter or digit
 # that runs into a word, a character that is a token by itself (unspaced scripts).
