@@ -269,6 +269,10 @@ def _kill_runs(stack: Stack, big: Path, small: Path, args: argparse.Namespace) -
         stack, "child_kills", big, _kill_children(args.child_kills, period), beat=False
     )
     child["story_mismatches"] = len(child_partition ^ partition)
+    for group in sorted(child_partition ^ partition, key=sorted):
+        # What differs, for whoever looks into a mismatch: the story as one run has it.
+        side = "reference" if group in partition else "child_kills"
+        print(f"story only in {side}: {sorted(group)}", flush=True)
     results["child_kills"] = child
     small_seconds = float(str(reference["seconds"])) * args.small / max(1, args.articles)
     # Each kill slows the run (a replacement starts, work waits for redelivery):
