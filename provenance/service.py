@@ -315,29 +315,16 @@ class Service:
             new_time=when.timestamp() if when else None,
             members_of=self._members_of,
         )
-        story_id = assignment.story_id
-        if story_id is None:
-            story = Story(size=0, origin_evidence=[], needs_trace=True)
-            session.add(story)
-            session.flush()
-            story_id = story.id
-        else:
-            session.get_one(Story, story_id).needs_trace = True
-        if assignment.merge:
-            repo.merge_stories(session, survivor=story_id, others=assignment.merge)
-            for other in assignment.merge:
-                for aid in list(self._members_of.get(other, ())):
-                    self._place(aid, story_id)
-        if assignment.adopt:
-            repo.adopt_articles(session, story_id=story_id, article_ids=assignment.adopt)
-            for adopted in assignment.adopt:
-                self._place(adopted, story_id)
-                self._partial.discard(adopted)
-        if assignment.attach:
-            repo.attach_quoters(session, story_id=story_id, article_ids=assignment.attach)
-            for quoter in assignment.attach:
-                self._place(quoter, story_id)
-                self._partial.add(quoter)
+        story_id = repo.apply_assignment(session, assignment)
+        for other in assignment.merge:
+            for aid in list(self._members_of.get(other, ())):
+                self._place(aid, story_id)
+        for adopted in assignment.adopt:
+            self._place(adopted, story_id)
+            self._partial.discard(adopted)
+        for quoter in assignment.attach:
+            self._place(quoter, story_id)
+            self._partial.add(quoter)
         repo.store_placed(
             session,
             article,

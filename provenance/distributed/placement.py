@@ -148,23 +148,6 @@ def _assign(
     )
 
 
-def _apply(session: Session, assignment: Assignment) -> int:
-    story_id = assignment.story_id
-    if story_id is None:
-        story = Story(size=0, origin_evidence=[], needs_trace=True)
-        session.add(story)
-        session.flush()
-        story_id = story.id
-    else:
-        session.get_one(Story, story_id).needs_trace = True
-    if assignment.merge:
-        repo.merge_stories(session, survivor=story_id, others=assignment.merge)
-    if assignment.adopt:
-        repo.adopt_articles(session, story_id=story_id, article_ids=assignment.adopt)
-    repo.attach_quoters(session, story_id=story_id, article_ids=assignment.attach)
-    return story_id
-
-
 def place_article(
     session: Session,
     article: Article,
@@ -187,7 +170,7 @@ def place_article(
     keys = band_keys(fingerprint)
     lock_bands(session, keys)
     assignment = _assign(session, article, fingerprint, keys)
-    story_id = _apply(session, assignment)
+    story_id = repo.apply_assignment(session, assignment)
     repo.store_placed(
         session,
         article,

@@ -17,6 +17,7 @@ import numpy.typing as npt
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from provenance.cluster import Assignment
 from provenance.fingerprint import Fingerprint as FingerprintSketch
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Evidence, StoryTrace
 from provenance.storage.tables import Article, CopyEdge, Fingerprint, Outlet, Story
@@ -29,6 +30,7 @@ __all__ = [
     "FINGERPRINT_SCHEME",
     "IndexRow",
     "adopt_articles",
+    "apply_assignment",
     "article_by_url",
     "attach_quoters",
     "claims_from_json",
@@ -216,6 +218,26 @@ def store_placed(
             shingles=shingles_to_bytes(shingles),
         )
     )
+
+
+def apply_assignment(session: Session, assignment: Assignment) -> int:
+    """Carry out a story assignment before its article is stored; returns the story id.
+
+    A new story is created when the assignment names none; merges, adoptions
+    and attached quoters are applied, and the story is marked for tracing.
+    """
+    story_id = assignment.story_id
+    if story_id is None:
+        story = Story(size=0, origin_evidence=[], needs_trace=True)
+        session.add(story)
+        session.flush()
+        story_id = story.id
+    else:
+        session.get_one(Story, story_id).needs_trace = True
+    merge_stories(session, survivor=story_id, others=assignment.merge)
+    adopt_articles(session, story_id=story_id, article_ids=assignment.adopt)
+    attach_quoters(session, story_id=story_id, article_ids=assignment.attach)
+    return story_id
 
 
 def attach_quoters(session: Session, *, story_id: int, article_ids: Sequence[int]) -> None:
