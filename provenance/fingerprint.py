@@ -88,7 +88,7 @@ class Fingerprint:
         some microseconds each), which cost more than computing the values
         themselves, and only the in-memory LSH index needs the objects.
         """
-        return tuple(_lean(row, _options_for(self.signature)) for row in self.passage_values)
+        return tuple(_lean(row, self.signature.seed) for row in self.passage_values)
 
     @property
     def shingle_set(self) -> frozenset[int]:
@@ -112,13 +112,8 @@ def _permutations(
     return _PERMUTATIONS[key]
 
 
-def _lean(hashvalues: npt.NDArray[np.uint32], options: FingerprintOptions) -> LeanMinHash:
-    return LeanMinHash(seed=options.seed, hashvalues=hashvalues, scheme=_SCHEME)
-
-
-def _options_for(sketch: LeanMinHash) -> FingerprintOptions:
-    """The signature options a sketch was made with (as far as datasketch needs them)."""
-    return FingerprintOptions(num_perm=len(sketch.hashvalues), seed=sketch.seed)
+def _lean(hashvalues: npt.NDArray[np.uint32], seed: int) -> LeanMinHash:
+    return LeanMinHash(seed=seed, hashvalues=hashvalues, scheme=_SCHEME)
 
 
 def fingerprint_shingles(
@@ -146,7 +141,7 @@ def fingerprint_shingles(
     windows = blocks if len(blocks) == 1 else np.minimum(blocks[:-1], blocks[1:])
     return Fingerprint(
         shingles=values,
-        signature=_lean(blocks.min(axis=0), opts),
+        signature=_lean(blocks.min(axis=0), opts.seed),
         passage_values=windows,
     )
 
@@ -165,7 +160,7 @@ def signature(
     """
     opts = options or FingerprintOptions()
     values = np.fromiter(hashvalues, dtype=np.uint32)
-    return LeanMinHash(seed=opts.seed, hashvalues=values, scheme=_SCHEME)
+    return _lean(values, opts.seed)
 
 
 def _table(threshold: float, num_perm: int) -> MinHashLSH:
