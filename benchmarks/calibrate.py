@@ -50,6 +50,25 @@ def platt(pairs: list[tuple[float, bool]]) -> tuple[float, float]:
     return float(result.x[0]), float(result.x[1])
 
 
+def scaled(pairs: list[tuple[float, bool]], a: float, b: float) -> list[tuple[float, bool]]:
+    """The pairs with their confidence mapped through ``sigmoid(a * logit(p) + b)``."""
+    return [(1.0 / (1.0 + math.exp(-(a * _logit(p) + b))), right) for p, right in pairs]
+
+
+def best_scaling(name: str, pairs: list[tuple[float, bool]]) -> tuple[float, float]:
+    """Platt scaling, unless the raw confidences are better calibrated without it.
+
+    Platt scaling minimises log-loss, which is not the calibration error: when
+    the raw figure is already a fitted probability (the parent softmax over
+    fitted weights), the scaling can lower log-loss and still raise the error.
+    """
+    a, b = platt(pairs)
+    platt_ece = reliability(name, scaled(pairs, a, b)).ece
+    raw_ece = reliability(name, pairs).ece
+    print(f"{name}: ECE {raw_ece:.3f} raw, {platt_ece:.3f} with Platt a={a:.3f} b={b:.3f}")
+    return (a, b) if platt_ece < raw_ece else (1.0, 0.0)
+
+
 def main() -> None:
     """Fit and print the calibration constants."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -71,8 +90,8 @@ def main() -> None:
         print(f"seed {seed}: {len(o)} origin and {len(p)} parent verdicts")
     print(reliability("origin (raw)", origins).format())
     print(reliability("parent (raw)", parents).format())
-    origin_a, origin_b = platt(origins)
-    edge_a, edge_b = platt(parents)
+    origin_a, origin_b = best_scaling("origin", origins)
+    edge_a, edge_b = best_scaling("parent", parents)
     constants = {
         "origin_a": round(origin_a, 3),
         "origin_b": round(origin_b, 3),

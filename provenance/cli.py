@@ -22,6 +22,7 @@ from rich.tree import Tree
 from provenance.errors import InputError, ProvenanceError
 from provenance.export import story_document
 from provenance.ingest import read_records
+from provenance.network import CREDIT_KINDS
 from provenance.service import IngestReport, Service
 from provenance.settings import Settings
 from provenance.storage import repository as repo
@@ -187,7 +188,9 @@ def _tree(report: StoryReport) -> Tree:
             f"  [dim]sim {article['similarity']:.2f}, conf {article['confidence']:.2f}[/dim]"
         )
         node = parent.add(label)
-        for item in article["evidence"][:6]:
+        # Attribution first (editors look for it), then the strongest evidence.
+        shown = sorted(article["evidence"], key=lambda e: e["kind"] not in CREDIT_KINDS)
+        for item in shown[:6]:
             node.add(f"[dim]{item['kind']}: {item['detail']}[/dim]")
         nodes[article["url"]] = node
     return tree

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from provenance.evidence import add_second_pass, collect_evidence
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Member, Relation
 from provenance.trace import trace_story
 
@@ -124,3 +125,50 @@ def test_edge_evidence_and_confidences_are_bounded() -> None:
     assert {e.kind for e in edge.evidence} >= {"canonical", "date_order", "similarity"}
     assert 0.0 <= edge.confidence <= 1.0 and 0.0 <= trace.confidence <= 1.0
     assert trace.first_published_at == T0
+
+
+def test_copy_holding_text_a_sibling_lacks_hangs_on_the_origin() -> None:
+    # The truncated copy came out just before the full one, but the full copy
+    # holds origin text the truncated one lacks: it cannot have come from it.
+    members = [
+        _member(1, "alpha", range(200), dates=_date(0)),
+        _member(2, "beta", range(100), dates=_date(10)),
+        _member(3, "gamma", range(200), dates=_date(10.5)),
+    ]
+    origin, parents = _parents(members)
+    assert origin == 1
+    assert parents == {2: 1, 3: 1}
+    edge = next(e for e in trace_story(members).edges if e.child_id == 3)
+    assert all(e.kind != "surplus" for e in edge.evidence)  # its parent lacks nothing
+
+
+def test_naming_an_intermediate_copy_makes_it_the_parent() -> None:
+    # Same text everywhere; gamma names beta, itself a copy, as its source.
+    members = [
+        _member(1, "alpha", range(150), dates=_date(0)),
+        _member(2, "beta", range(150), dates=_date(3)),
+        _member(3, "gamma", range(150), dates=_date(30), declared_sources=("Beta",)),
+    ]
+    origin, parents = _parents(members)
+    assert origin == 1 and parents == {2: 1, 3: 2}
+    edge = next(e for e in trace_story(members).edges if e.child_id == 3)
+    assert {"declared_source", "names_intermediate"} <= {e.kind for e in edge.evidence}
+
+
+def test_shared_omissions_and_surplus_measure_inherited_cuts() -> None:
+    # beta drops shingles 60-99 of the origin; gamma drops the same ones and
+    # 150-159 besides; delta keeps everything but 150-159.
+    members = [
+        _member(1, "alpha", range(160)),
+        _member(2, "beta", [*range(60), *range(100, 160)]),
+        _member(3, "gamma", [*range(60), *range(100, 150)]),
+        _member(4, "delta", range(150)),
+    ]
+    ev = collect_evidence(members)
+    add_second_pass(ev, 0)
+    omissions, surplus = ev.features["shared_omissions"], ev.features["surplus"]
+    assert omissions[1, 2] == 40 / 50  # gamma shares 40 of its 50 cuts with beta
+    assert omissions[3, 2] == 10 / 50  # and 10 with delta
+    assert omissions[0, 2] == 0.0  # the origin cuts nothing
+    assert surplus[1, 3] == 40 / 150  # delta holds 40 origin shingles beta lacks
+    assert surplus[0, 3] == 0.0 and surplus[1, 2] == 0.0

@@ -1,0 +1,222 @@
+"""Fit the weights by which the tracer picks each copy's parent.
+
+The tracer first settles the origin with hand-set weights
+(:data:`provenance.evidence.ORIGIN_WEIGHTS`), then picks every copy's parent
+as the best tree under that origin, scoring each candidate edge u -> v as a
+weighted sum of evidence features (:data:`provenance.evidence.WEIGHTS`).
+This script fits those weights by maximum likelihood on generated networks
+with ground truth: for every copy in a traced story, a softmax over its
+candidate parents should put its mass on the true one. That is multinomial
+logistic regression with one choice set per copy, L2-regularised, with the
+sign of each weight fixed where the evidence can only point one way (a link
+to u never argues against u). ``partial_parent`` is a rule, not fitted.
+
+Paste the printed dictionary into :data:`provenance.evidence.WEIGHTS`, then
+refit the confidence calibration (``benchmarks/calibrate.py``) and check both
+on other seeds with ``benchmarks/evaluate.py``.
+
+Run: ``python benchmarks/fit_weights.py [--seeds 201,202,203,204] [--stories 200]``;
+``--check 1,2,3`` also prints parent accuracy on those seeds before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import minimize
+
+from provenance import evidence
+from provenance.arborescence import best_arborescence
+from provenance.eval.generator import generate_network
+from provenance.eval.scorer import normalize_url
+from provenance.models import Member
+from provenance.service import Service, ingest_path
+from provenance.storage import repository as repo
+from provenance.stories import story_members
+
+#: Weights that can only be >= 0 (evidence for u) or <= 0 (evidence against u).
+_NEGATIVE = frozenset({"surplus"})
+#: Weights that are rules rather than fitted.
+_FIXED = frozenset({"partial_parent"})
+#: L2 penalty per weight; small, to keep the weights of rare evidence from
+#: running off.
+_L2 = 1e-3
+
+Story = tuple[list[Member], dict[str, str | None]]  # members, true parent by url
+
+
+@dataclass
+class Traced:
+    """A story's evidence after the tracer settled its origin."""
+
+    members: list[Member]
+    truth: dict[str, str | None]
+    evidence: evidence.StoryEvidence
+    root: int
+
+
+@dataclass
+class Choices:
+    """Every copy's choice set, stacked: one row per candidate parent."""
+
+    x: npt.NDArray[np.float64]  # candidates x features
+    chosen: npt.NDArray[np.bool_]  # the true parent of each set
+    starts: npt.NDArray[np.intp]  # first row of each set
+
+
+def load_stories(seeds: Sequence[int], stories: int) -> list[Story]:
+    """Generate, ingest and read back the traced stories of each seed."""
+    found: list[Story] = []
+    for seed in seeds:
+        workdir = Path(tempfile.mkdtemp(prefix=f"provenance-fit-{seed}-"))
+        network = generate_network(seed=seed, stories=stories)
+        articles, _ = network.write(workdir)
+        db_url = f"sqlite:///{workdir / 'db.sqlite'}"
+        ingest_path(articles, db_url=db_url)
+        truth = {
+            normalize_url(a.url): normalize_url(a.parent_url) if a.parent_url else None
+            for a in network.truth.articles.values()
+        }
+        service = Service(db_url)
+        with service.sessions() as session:
+            for story in repo.live_stories(session):
+                members = story_members(session, story.id)
+                if len(members) > 1:
+                    found.append((members, {m.url: truth.get(m.url) for m in members}))
+        service.close()
+        print(f"seed {seed}: {len(found)} stories so far", flush=True)
+    return found
+
+
+def settle(stories: Sequence[Story]) -> list[Traced]:
+    """The tracer's origin of each story, and its evidence with both passes."""
+    traced = []
+    for members, truth in stories:
+        ev = evidence.collect_evidence(members)
+        root = _root(best_arborescence(ev.scores()), len(members))
+        evidence.add_second_pass(ev, root)
+        ev.weigh(evidence.ORIGIN_WEIGHTS)
+        final = _root(best_arborescence(ev.scores()), len(members))
+        if final != root:
+            evidence.add_second_pass(ev, final)
+        traced.append(Traced(members, truth, ev, final))
+    return traced
+
+
+def _root(parents: Mapping[int, int], n: int) -> int:
+    return next(i for i in range(n) if i not in parents)
+
+
+def choices(traced: Sequence[Traced], names: list[str]) -> Choices:
+    """The choice sets of every copy whose true parent is a candidate in its story."""
+    rows: list[npt.NDArray[np.float64]] = []
+    chosen: list[npt.NDArray[np.bool_]] = []
+    starts: list[int] = []
+    count = 0
+    for story in traced:
+        index = {m.url: i for i, m in enumerate(story.members)}
+        features = np.stack([story.evidence.features[k] for k in names])  # k x u x v
+        for v, member in enumerate(story.members):
+            parent = index.get(story.truth.get(member.url) or "")
+            if parent is None or v == story.root:
+                continue  # an origin, or its parent landed in another story
+            # Quotes never source a full copy (a rule): they are no candidates.
+            others = [
+                u
+                for u, m in enumerate(story.members)
+                if u != v and (member.partial or not m.partial)
+            ]
+            if parent not in others:
+                continue
+            rows.append(features[:, others, v].T)
+            truth_row = np.zeros(len(others), dtype=bool)
+            truth_row[others.index(parent)] = True
+            chosen.append(truth_row)
+            starts.append(count)
+            count += len(others)
+    return Choices(np.concatenate(rows), np.concatenate(chosen), np.array(starts))
+
+
+def fit(data: Choices, names: list[str], start: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Weights minimising the choice sets' mean negative log-likelihood (plus L2)."""
+    sizes = np.diff(np.append(data.starts, len(data.x)))
+    group = np.repeat(np.arange(len(data.starts)), sizes)
+    sets = len(data.starts)
+
+    def loss(theta: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
+        z = data.x @ theta
+        top = np.maximum.reduceat(z, data.starts)
+        e = np.exp(z - top[group])
+        total = np.add.reduceat(e, data.starts)
+        p = e / total[group]
+        nll = float(np.sum(np.log(total) + top) - z[data.chosen].sum())
+        grad = data.x.T @ (p - data.chosen)
+        return nll / sets + _L2 * float(theta @ theta), grad / sets + 2 * _L2 * theta
+
+    bounds = [(None, 0.0) if n in _NEGATIVE else (0.0, None) for n in names]
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
+    return np.asarray(result.x)
+
+
+def parent_accuracy(traced: Sequence[Traced], weights: Mapping[str, float]) -> float:
+    """Share of copies whose parent, in the best tree under the settled origin, is true."""
+    right = total = 0
+    for story in traced:
+        story.evidence.weigh(weights)
+        parents = best_arborescence(story.evidence.scores(), root=story.root)
+        for v, member in enumerate(story.members):
+            parent = story.truth.get(member.url)
+            if parent is not None:
+                total += 1
+                right += v in parents and story.members[parents[v]].url == parent
+    return right / max(total, 1)
+
+
+def _stories(seeds: str, count: int, cache: Path | None) -> list[Story]:
+    if cache and cache.exists():
+        loaded: list[Story] = pickle.loads(cache.read_bytes())
+        return loaded
+    stories = load_stories([int(s) for s in seeds.split(",")], count)
+    if cache:
+        cache.write_bytes(pickle.dumps(stories))
+    return stories
+
+
+def main() -> None:
+    """Fit and print the weights."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seeds", default="201,202,203,204")
+    parser.add_argument("--stories", type=int, default=200)
+    parser.add_argument("--check", help="seeds to report parent accuracy on, e.g. 1,2,3")
+    parser.add_argument("--cache", type=Path, help="keep the training stories in this file")
+    args = parser.parse_args()
+    train = settle(_stories(args.seeds, args.stories, args.cache))
+    check = (
+        settle(load_stories([int(s) for s in args.check.split(",")], args.stories))
+        if args.check
+        else []
+    )
+    names = [k for k in evidence.WEIGHTS if k not in _FIXED]
+    start = np.array([evidence.WEIGHTS[k] for k in names])
+    theta = fit(choices(train, names), names, start)
+    fitted = dict(evidence.WEIGHTS) | {
+        k: round(float(w), 3) for k, w in zip(names, theta, strict=True)
+    }
+    for label, stories in (("training", train), ("check", check)):
+        if stories:
+            before = parent_accuracy(stories, evidence.WEIGHTS)
+            after = parent_accuracy(stories, fitted)
+            print(f"parent accuracy on {label} seeds: {before:.3f} now, {after:.3f} fitted")
+    print(json.dumps(fitted, indent=1))
+
+
+if __name__ == "__main__":
+    main()
