@@ -9,7 +9,8 @@ with ground truth: for every copy in a traced story, a softmax over its
 candidate parents should put its mass on the true one. That is multinomial
 logistic regression with one choice set per copy, L2-regularised, with the
 sign of each weight fixed where the evidence can only point one way (a link
-to u never argues against u). ``partial_parent`` is a rule, not fitted.
+to u never argues against u); the lag bands are free, since a lag can argue
+either way. ``partial_parent`` is a rule, not fitted.
 
 Paste the printed dictionary into :data:`provenance.evidence.WEIGHTS`, then
 refit the confidence calibration (``benchmarks/calibrate.py``) and check both
@@ -161,9 +162,17 @@ def fit(data: Choices, names: list[str], start: npt.NDArray[np.float64]) -> npt.
         grad = data.x.T @ (p - data.chosen)
         return nll / sets + _L2 * float(theta @ theta), grad / sets + 2 * _L2 * theta
 
-    bounds = [(None, 0.0) if n in _NEGATIVE else (0.0, None) for n in names]
+    bounds = [
+        (None, 0.0) if n in _NEGATIVE else (None, None) if _is_lag(n) else (0.0, None)
+        for n in names
+    ]
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
     return np.asarray(result.x)
+
+
+def _is_lag(name: str) -> bool:
+    """Lag bands are a profile: a band may argue for a parent or against it."""
+    return name.startswith(("lag_", "seen_lag_"))
 
 
 def parent_accuracy(traced: Sequence[Traced], weights: Mapping[str, float]) -> float:

@@ -36,6 +36,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from provenance.models import Member
+from provenance.normalize import normalize_text
 from provenance.outlet import OutletNameIndex
 
 __all__ = ["ORIGIN_WEIGHTS", "WEIGHTS", "StoryEvidence", "add_second_pass", "collect_evidence"]
@@ -66,33 +67,51 @@ ORIGIN_WEIGHTS: dict[str, float] = {
 #: the edge scores over a copy's candidate parents is the fitted probability
 #: of each, so the best tree is the likeliest one.
 WEIGHTS: dict[str, float] = {
-    "date_order": 0.214,  # times the dates' trust
-    "first_seen": 0.989,
+    "date_order": 0.278,  # times the dates' trust
+    "first_seen": 1.099,
     "proximity": 0.038,  # times the dates' trust and closeness in time
-    "seen_proximity": 1.966,  # closeness of first-seen times
-    # How long after u v appeared (trusted dates, else first-seen times),
-    # one indicator per band of LAG_BANDS: the lag profile of copying.
-    "lag_1h": 0.485,
-    "lag_2h": 1.824,
-    "lag_6h": 0.0,
-    "lag_24h": 0.709,
-    "lag_96h": 0.093,
-    "lag_more": 0.0,
-    "declared_source": 0.579,
+    "seen_proximity": 1.259,  # closeness of first-seen times
+    # How long after u v appeared, one indicator per band of LAG_BANDS (the
+    # lag profile of copying): by trusted dates (else first-seen times), and
+    # by first-seen times alone.
+    "lag_20m": -0.576,
+    "lag_1h": 0.555,
+    "lag_2h": 1.153,
+    "lag_4h": 0.099,
+    "lag_6h": 0.145,
+    "lag_8h": 0.045,
+    "lag_24h": 0.493,
+    "lag_48h": 0.184,
+    "lag_96h": 0.055,
+    "lag_more": -0.631,
+    "seen_lag_20m": -0.347,
+    "seen_lag_1h": 0.729,
+    "seen_lag_2h": 1.427,
+    "seen_lag_4h": -0.261,
+    "seen_lag_6h": 0.06,
+    "seen_lag_8h": 0.241,
+    "seen_lag_24h": 0.418,
+    "seen_lag_48h": -0.616,
+    "seen_lag_96h": -0.016,
+    "seen_lag_more": -1.067,
+    "declared_source": 0.662,
     "canonical": 0.0,  # names the original, not the source; one to a copy is names_intermediate
-    "link": 0.997,
+    "link": 0.961,
     "outlet_link": 0.0,
-    "leaked_boilerplate": 1.819,
-    "similarity": 1.634,  # times text similarity (0..1)
-    "held": 1.41,  # share of v's shingles found in u
-    "nearest_text": 2.487,  # times closeness to the nearest member (0..1)
+    "leaked_boilerplate": 1.52,
+    "similarity": 1.462,  # times text similarity (0..1)
+    "held": 1.289,  # share of v's shingles found in u
+    "nearest_text": 2.505,  # times closeness to the nearest member (0..1)
+    "same_title": 1.599,  # v runs u's headline word for word
     "truncated": 0.0,
     "partial_parent": -8.0,  # a rule, not fitted: quotes are never the source of a full copy
-    "shared_edits": 0.04,  # times min(1, edits / 12)
-    "shared_omissions": 0.935,  # share of v's omissions from the origin u shares
-    "surplus": -1.74,  # share of v's origin text that u lacks
-    "names_intermediate": 2.335,  # v names or links u, a copy
-    "from_origin": 1.713,
+    # second pass
+    "shared_edits": 0.0,  # times min(1, edits / 12)
+    "shared_omissions": 0.77,  # share of v's omissions from the origin u shares
+    "surplus": -1.62,  # share of v's origin text that u lacks
+    "names_intermediate": 2.149,  # v names or links u, a copy
+    "shared_title_edit": 0.0,  # v runs u's headline, which is not the origin's
+    "from_origin": 1.716,
 }
 #: Dates or first-seen times closer than this (seconds) are a tie, not an order.
 TIE_S = 60.0
@@ -102,11 +121,15 @@ _FAR_HOURS = 96.0
 _NEAR_GAP = 0.05
 #: Upper ends (hours) of the lag bands; the last band is open.
 LAG_BANDS = (
-    ("lag_1h", 1.0),
-    ("lag_2h", 2.0),
-    ("lag_6h", 6.0),
-    ("lag_24h", 24.0),
-    ("lag_96h", 96.0),
+    ("20m", 1 / 3),
+    ("1h", 1.0),
+    ("2h", 2.0),
+    ("4h", 4.0),
+    ("6h", 6.0),
+    ("8h", 8.0),
+    ("24h", 24.0),
+    ("48h", 48.0),
+    ("96h", 96.0),
 )
 #: Fewest inherited shingles that count as shared edits (one changed word breaks
 #: up to five shingles); full weight at four times as many.
@@ -217,6 +240,12 @@ def add_second_pass(ev: StoryEvidence, root: int) -> None:
         named |= ev.features[kind] > 0
     named[root, :] = False
     ev.features["names_intermediate"] = named.astype(np.float64)
+    # A rewritten headline is an edit like any other: copies of the copy inherit it.
+    same = ev.features["same_title"] > 0
+    edited = same & ~same[root][None, :] & ~same[root][:, None]
+    edited[root, :] = False
+    edited[:, root] = False
+    ev.features["shared_title_edit"] = edited.astype(np.float64)
 
 
 def _seconds(value: object) -> float:
@@ -263,13 +292,19 @@ def _lags(ev: StoryEvidence) -> None:
     by_date = ev.published[None, :] - ev.published[:, None]
     by_seen = ev.seen[None, :] - ev.seen[:, None]
     hours = np.where(dated, by_date, by_seen) / 3600.0
+    _bands(ev, "lag_", hours)
+    _bands(ev, "seen_lag_", by_seen / 3600.0)
+
+
+def _bands(ev: StoryEvidence, prefix: str, hours: npt.NDArray[np.float64]) -> None:
+    """One indicator per lag band (ties and unknown lags fall in none)."""
     known = ~np.isnan(hours) & (hours > TIE_S / 3600.0)
     hours = np.nan_to_num(hours, nan=-1.0)
     low = 0.0
     for name, high in LAG_BANDS:
-        ev.features[name] = (known & (hours > low) & (hours <= high)).astype(np.float64)
+        ev.features[prefix + name] = (known & (hours > low) & (hours <= high)).astype(np.float64)
         low = high
-    ev.features["lag_more"] = (known & (hours > low)).astype(np.float64)
+    ev.features[prefix + "more"] = (known & (hours > low)).astype(np.float64)
 
 
 def _incidence(members: Sequence[Member]) -> sparse.csr_matrix:
@@ -282,7 +317,16 @@ def _incidence(members: Sequence[Member]) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, (rows, columns)), shape=(len(members), width))
 
 
+def _titles(ev: StoryEvidence) -> None:
+    """Which members run the same headline (normalised), as text evidence of its own."""
+    titles = np.array([normalize_text(m.title) if m.title else "" for m in ev.members], object)
+    same = (titles[:, None] == titles[None, :]) & (titles[:, None] != "")
+    np.fill_diagonal(same, False)
+    ev.features["same_title"] = same.astype(np.float64)
+
+
 def _text(ev: StoryEvidence) -> None:
+    _titles(ev)
     members = ev.members
     n = len(members)
     ev.incidence = _incidence(members)

@@ -248,6 +248,9 @@ def _detail(ev: StoryEvidence, kind: str, u: int, v: int, source: Member, copy: 
         )
     if kind == "proximity":
         return f"{copy.outlet} followed {(ev.published[v] - ev.published[u]) / 3600:.1f} h later"
+    if kind.startswith("seen_lag_"):
+        hours = (ev.seen[v] - ev.seen[u]) / 3600
+        return f"the crawler found {copy.outlet} {hours:.1f} h after {source.outlet}"
     if kind.startswith("lag_"):
         return f"{copy.outlet} appeared {_lag_hours(ev, u, v):.1f} h after {source.outlet}"
     if kind == "first_seen":
@@ -274,6 +277,8 @@ def _detail(ev: StoryEvidence, kind: str, u: int, v: int, source: Member, copy: 
         "surplus": f"holds {ev.features['surplus'][u, v]:.0%} of its origin text that "
         f"{source.outlet} lacks",
         "names_intermediate": f"{copy.outlet} names or links {source.outlet}, itself a copy",
+        "same_title": f"{copy.outlet} runs {source.outlet}'s headline word for word",
+        "shared_title_edit": f"{copy.outlet} runs {source.outlet}'s reworded headline",
         "partial_parent": f"{source.outlet} only quotes a passage",
     }
     return texts.get(kind, kind)
