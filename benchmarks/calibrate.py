@@ -7,7 +7,7 @@ the raw confidence (Platt scaling) gives ``a`` and ``b`` for origins and for
 edges; paste them into :data:`provenance.trace.CALIBRATION`, then check the
 calibration error on *other* seeds with ``benchmarks/evaluate.py``.
 
-Run: ``python benchmarks/calibrate.py [--seeds 201,202,203] [--stories 200]``.
+Run: ``python benchmarks/calibrate.py [--seeds 201,202,203,204,205,206] [--stories 200]``.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def best_scaling(name: str, pairs: list[tuple[float, bool]]) -> tuple[float, flo
 def main() -> None:
     """Fit and print the calibration constants."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seeds", default="201,202,203")
+    parser.add_argument("--seeds", default="201,202,203,204,205,206")
     parser.add_argument("--stories", type=int, default=200)
     args = parser.parse_args()
     trace.CALIBRATION.update({"origin_a": 1.0, "origin_b": 0.0, "edge_a": 1.0, "edge_b": 0.0})
