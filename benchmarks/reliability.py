@@ -54,10 +54,10 @@ from benchmarks.cluster import (
     wait_until_done,
     worker_env,
 )
+from benchmarks.corpus import write_corpus
 from benchmarks.reliability_checks import Figures, audit, upsert_race
 from provenance.distributed.broker import TaskSender
 from provenance.distributed.submit import submit_records
-from provenance.eval.generator import generate_network
 from provenance.ingest import read_records
 from provenance.storage.db import connect, migrate
 from provenance.storage.tables import IngestItem
@@ -240,13 +240,6 @@ def _sigterm(after: float) -> Disturbance:
     return disturb
 
 
-def _corpus(work: Path, articles: int, seed: int) -> Path:
-    # The generator makes about 3.5 articles per story.
-    network = generate_network(seed=seed, stories=max(2, round(articles / 3.5)))
-    path, _truth = network.write(work / f"corpus-{articles}")
-    return path
-
-
 def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=2000, help="corpus of the child-kill run")
@@ -342,7 +335,8 @@ def main() -> int:
     args = _options()
     random.seed(args.seed)
     work = Path(tempfile.mkdtemp(prefix="provenance-reliability-"))
-    big, small = _corpus(work, args.articles, args.seed), _corpus(work, args.small, args.seed + 1)
+    big = write_corpus(work, args.articles, args.seed)
+    small = write_corpus(work, args.small, args.seed + 1)
     postgres = start_postgres()
     broker = AofRedis(_free_port())
     broker.start()
