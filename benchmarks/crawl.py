@@ -65,6 +65,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+import provenance.article_index as article_index
 import provenance.service as service_module
 from provenance.crawl import Crawler, CrawlOptions, CrawlReport
 from provenance.eval.generator import generate_network
@@ -314,16 +315,14 @@ def _instrument() -> None:
     for stage, names in {
         # The extraction step is ``extract_record`` (``_extract`` before it was shared).
         "extract": tuple(n for n in ("extract_record", "_extract") if hasattr(service_module, n)),
-        "fingerprint+match": (
-            "shingle_hashes",
-            "fingerprint_shingles",
-            "compare_shingles",
-            "assign_story",
-        ),
+        "fingerprint+match": ("shingle_hashes", "fingerprint_shingles"),
         "trace": ("trace_stored_story",),
     }.items():
         for name in names:
             setattr(service_module, name, _wrap(stage, getattr(service_module, name)))
+    # Matching and settling stories happen in the service's article index.
+    for name in ("compare_shingles", "settle_component"):
+        setattr(article_index, name, _wrap("fingerprint+match", getattr(article_index, name)))
     LSHIndex.candidates = _wrap("fingerprint+match", LSHIndex.candidates)  # type: ignore[method-assign]
     Service.ingest_records = _wrap(_INGEST, Service.ingest_records)  # type: ignore[method-assign]
 

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import provenance.article_index as article_index
 import provenance.service as service_module
 from provenance.eval.generator import generate_network
 from provenance.fingerprint import LSHIndex
@@ -52,14 +53,15 @@ def _wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
 
 def _instrument() -> None:
     """Time the pipeline's stages by wrapping the functions the service calls."""
-    for stage, names in {
-        "extract": ("extract_record",),
-        "fingerprint": ("shingle_hashes", "fingerprint_shingles"),
-        "match": ("compare_shingles", "assign_story"),
-        "trace": ("trace_stored_story",),
-    }.items():
+    for stage, module, names in (
+        ("extract", service_module, ("extract_record",)),
+        ("fingerprint", service_module, ("shingle_hashes", "fingerprint_shingles")),
+        # Matching and settling stories happen in the service's article index.
+        ("match", article_index, ("compare_shingles", "settle_component")),
+        ("trace", service_module, ("trace_stored_story",)),
+    ):
         for name in names:
-            setattr(service_module, name, _wrap(stage, getattr(service_module, name)))
+            setattr(module, name, _wrap(stage, getattr(module, name)))
     LSHIndex.candidates = _wrap("match", LSHIndex.candidates)  # type: ignore[method-assign]
 
 

@@ -32,6 +32,7 @@ from provenance.models import (
     TracedEdge,
 )
 from provenance.normalize import normalize_text
+from provenance.settle import PlacedArticle, StoryGroup, settle_component
 from provenance.shingle import ShingleOptions, shingle_hashes, tokenize
 from provenance.trace import trace_story
 from provenance.urls import normalize_url
@@ -55,10 +56,12 @@ __all__ = [
     "MatchKind",
     "MatchOptions",
     "Member",
+    "PlacedArticle",
     "ProvenanceError",
     "Relation",
     "ShingleOptions",
     "StorageError",
+    "StoryGroup",
     "StoryTrace",
     "TracedEdge",
     "assign_story",
@@ -68,6 +71,7 @@ __all__ = [
     "fingerprint_shingles",
     "normalize_text",
     "normalize_url",
+    "settle_component",
     "shingle_hashes",
     "shingle_set",
     "tokenize",

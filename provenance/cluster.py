@@ -26,7 +26,10 @@ Arrival order. Crawls and workers deliver articles in any order, and the story
 a quote lands in should not depend on it. A quoting article stored *before*
 the source it quotes stands alone (there was nothing to attach to); when the
 source arrives, the quoter is *attached* to the source's story as a partial
-member, where it would have gone had the source come first.
+member, where it would have gone had the source come first. The other rules
+still see only what is stored when an article arrives; :mod:`provenance.settle`
+makes the stories as a whole independent of arrival order by replaying each
+component of the match graph through :func:`assign_story` in canonical order.
 """
 
 from __future__ import annotations

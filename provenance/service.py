@@ -3,7 +3,8 @@
 ``Service`` ties the pure core to storage. An ingest runs in chunks: every
 record of a chunk is extracted first and its outlet's boilerplate model learns
 from it, then each new article is stripped of its outlet's boilerplate,
-fingerprinted, matched against the index, given a story and stored; the chunk
+fingerprinted, matched against the index and stored, and the stories of its
+component of the match graph are settled (:mod:`provenance.settle`); the chunk
 commits as one transaction, and every story it touched is re-traced at the end.
 A crash loses at most the chunk in flight, and stories still marked
 ``needs_trace`` are traced by the next run.
@@ -17,20 +18,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy.orm import Session
 
+from provenance.article_index import ArticleIndex
 from provenance.boilerplate import BoilerplateModel
-from provenance.cluster import assign_story
 from provenance.dates import rank_dates
 from provenance.errors import ExtractionError, InputError
 from provenance.extract import extract_html, extract_text
-from provenance.fingerprint import Fingerprint as FingerprintType
-from provenance.fingerprint import FingerprintOptions, LSHIndex, fingerprint_shingles
+from provenance.fingerprint import FingerprintOptions, fingerprint_shingles
 from provenance.ingest import RawRecord, read_records
 from provenance.language import detect_language
-from provenance.match import compare_shingles, shingle_set
+from provenance.match import shingle_set
 from provenance.models import DATE_TRUST, DateClaim, DateSource, ExtractedPage, Match
 from provenance.normalize import ends_with_read_more, normalize_text
 from provenance.outlet import outlet_domain, outlet_name
@@ -120,13 +118,7 @@ class Service:
         if migrate_schema:
             migrate(self.engine)
         self._options = FingerprintOptions()
-        self._index: LSHIndex | None = None
-        self._shingles: dict[int, npt.NDArray[np.uint32]] = {}
-        self._outlet_of: dict[int, int] = {}
-        self._story_of: dict[int, int] = {}
-        self._partial: set[int] = set()
-        self._time_of: dict[int, float] = {}
-        self._members_of: dict[int, set[int]] = {}
+        self._index: ArticleIndex | None = None
         self._reasons: dict[int, str] = {}  # why a story is due for re-tracing
 
     def close(self) -> None:
@@ -135,62 +127,14 @@ class Service:
 
     # -- index -----------------------------------------------------------------
 
-    def _ensure_index(self, session: Session) -> LSHIndex:
+    def _ensure_index(self, session: Session) -> ArticleIndex:
         if self._index is None:
-            self._index = LSHIndex(num_perm=self._options.num_perm)
-            for row in repo.index_rows(session):
-                shingles = repo.shingles_from_bytes(row.shingles)
-                fingerprint = fingerprint_shingles(shingles, options=self._options)
-                self._remember(
-                    row.article_id,
-                    fingerprint,
-                    row.outlet_id,
-                    row.story_id,
-                    partial=row.partial,
-                    time=row.time,
-                )
+            self._index = ArticleIndex.load(session, self._options)
         return self._index
-
-    def _remember(
-        self,
-        article_id: int,
-        fingerprint: FingerprintType,
-        outlet_id: int,
-        story_id: int | None,
-        *,
-        partial: bool,
-        time: datetime | None,
-    ) -> None:
-        assert self._index is not None
-        self._index.insert(article_id, fingerprint)
-        self._shingles[article_id] = shingle_set(fingerprint.shingles)
-        self._outlet_of[article_id] = outlet_id
-        if story_id is not None:
-            self._place(article_id, story_id)
-        if partial:
-            self._partial.add(article_id)
-        if time is not None:
-            self._time_of[article_id] = time.timestamp()
-
-    def _place(self, article_id: int, story_id: int) -> None:
-        previous = self._story_of.get(article_id)
-        if previous is not None:
-            self._members_of.get(previous, set()).discard(article_id)
-        self._story_of[article_id] = story_id
-        self._members_of.setdefault(story_id, set()).add(article_id)
 
     def _forget_index(self) -> None:
         """Drop the in-memory index; the next chunk rebuilds it from the database."""
         self._index = None
-        for cache in (
-            self._shingles,
-            self._outlet_of,
-            self._story_of,
-            self._time_of,
-            self._members_of,
-        ):
-            cache.clear()
-        self._partial.clear()
 
     # -- ingest ----------------------------------------------------------------
 
@@ -270,6 +214,7 @@ class Service:
                     report.changed += 1
                 if url_norm in stored and self._late_evidence(stored[url_norm], record):
                     report.late_evidence += 1
+                    self._retime(session, stored[url_norm])
                 continue
             try:
                 page = extract_record(record)
@@ -286,7 +231,7 @@ class Service:
     def _store(
         self,
         session: Session,
-        index: LSHIndex,
+        index: ArticleIndex,
         p: PendingArticle,
         model: BoilerplateModel,
         report: IngestReport,
@@ -302,56 +247,29 @@ class Service:
             report.stored += 1
             return
         fingerprint = fingerprint_shingles(shingles, options=self._options)
-        distinct = shingle_set(shingles)
-        matches = self._verified(index.candidates(fingerprint), distinct, p.outlet.id)
+        matches = index.matches(fingerprint, p.outlet.id)
         when = known_article_time(article)
-        assignment = assign_story(
-            distinct,
-            matches,
-            story_of=self._story_of,
-            shingles_of=self._shingles,
-            partial_members=self._partial,
-            time_of=self._time_of,
-            new_time=when.timestamp() if when else None,
-            members_of=self._members_of,
+        story_id, partial = index.settle_new(
+            session, shingle_set(shingles), matches, url=article.url_norm, time=when
         )
-        story_id = repo.apply_assignment(session, assignment)
-        for other in assignment.merge:
-            for aid in list(self._members_of.get(other, ())):
-                self._place(aid, story_id)
-        for adopted in assignment.adopt:
-            self._place(adopted, story_id)
-            self._partial.discard(adopted)
-        for quoter in assignment.attach:
-            self._place(quoter, story_id)
-            self._partial.add(quoter)
         repo.store_placed(
             session,
             article,
             story_id=story_id,
-            partial=assignment.partial,
+            partial=partial,
             shingles=shingles,
             fingerprint=fingerprint,
         )
-        self._remember(
-            article.id, fingerprint, p.outlet.id, story_id, partial=assignment.partial, time=when
+        index.add(
+            article.id,
+            fingerprint,
+            outlet_id=p.outlet.id,
+            url=article.url_norm,
+            time=when,
+            matches=matches,
+            story=(story_id, partial),
         )
         report.stored += 1
-
-    def _verified(
-        self, candidates: set[int], distinct: npt.NDArray[np.uint32], outlet_id: int
-    ) -> list[Match]:
-        matches = []
-        for other in sorted(candidates):
-            found = compare_shingles(
-                distinct,
-                self._shingles[other],
-                other_id=other,
-                same_outlet=self._outlet_of.get(other) == outlet_id,
-            )
-            if found is not None:
-                matches.append(found)
-        return matches
 
     def match_text(self, text: str, *, title: str | None = None) -> list[Match]:
         """Verified matches of a text against the stored articles; nothing is stored.
@@ -369,8 +287,7 @@ class Service:
             return []
         with self.sessions() as session:
             index = self._ensure_index(session)
-        fingerprint = fingerprint_shingles(shingles, options=self._options)
-        return self._verified(index.candidates(fingerprint), shingle_set(shingles), -1)
+        return index.matches(fingerprint_shingles(shingles, options=self._options), -1)
 
     # -- tracing ---------------------------------------------------------------
 
@@ -419,6 +336,13 @@ class Service:
                     f"late evidence for {article.url_norm}: {', '.join(reasons)}"
                 )
         return True
+
+    def _retime(self, session: Session, article: Article) -> None:
+        # A new best known time moves the article in the canonical order its
+        # component's stories are defined by (see provenance.settle).
+        index = self._ensure_index(session)
+        if index.retime(article.id, known_article_time(article)):
+            index.settle(session, article.id)
 
     def _session_story(self, article: Article) -> Story | None:
         session = Session.object_session(article)

@@ -24,6 +24,7 @@ CORE_MODULES = [
     "provenance.fingerprint",
     "provenance.match",
     "provenance.cluster",
+    "provenance.settle",
     "provenance.trace",
     "provenance.urls",
     "provenance.outlet",

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from provenance.errors import ConfigError
 
-__all__ = ["candidates", "insert_bands", "lock_bands", "require_postgresql"]
+__all__ = ["candidates", "insert_bands", "key_holders", "lock_bands", "require_postgresql"]
 
 _KEYS = bindparam("keys", type_=ARRAY(BIGINT))
 
@@ -76,3 +76,17 @@ def insert_bands(session: Session, article_id: int, keys: Sequence[int]) -> None
     """File an article under its band keys (a second filing changes nothing)."""
     if keys:
         session.execute(_INSERT, {"article": article_id, "keys": list(keys)})
+
+
+_HOLDERS = text("SELECT band_key, article_id FROM lsh_band WHERE band_key = ANY(:keys)").bindparams(
+    _KEYS
+)
+
+
+def key_holders(session: Session, keys: Sequence[int]) -> dict[int, set[int]]:
+    """The articles filed under each of ``keys`` (keys nobody holds are left out)."""
+    holders: dict[int, set[int]] = {}
+    if keys:
+        for key, article in session.execute(_HOLDERS, {"keys": list(keys)}):
+            holders.setdefault(int(key), set()).add(int(article))
+    return holders

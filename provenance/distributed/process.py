@@ -239,15 +239,25 @@ def _store(
         shingles = shingle_hashes(text)
         article = article_row(p, blocks, text)
         story_id: int | None = None
+        regrouped: list[int] = []
         if len(shingles) < MIN_SHINGLES:
             article.status = "empty" if not p.page.blocks else "boilerplate"
             session.add(article)
             session.flush()
         else:
-            story_id = place_article(session, article, shingles, options=options)
-            result.stories.add(story_id)
+            placement = place_article(session, article, shingles, options=options)
+            story_id = placement.story_id
+            regrouped = sorted(placement.retrace - {story_id})
+            result.stories |= placement.retrace
         crawl_repo.link_captures(session, [p.url_norm])
-        _finish(session, w.item_id, "stored", article_id=article.id, story_id=story_id)
+        _finish(
+            session,
+            w.item_id,
+            "stored",
+            article_id=article.id,
+            story_id=story_id,
+            regrouped=regrouped,
+        )
         result.stored += 1
 
 
@@ -285,21 +295,32 @@ def process_items(
 
 
 def _untraced(sessions: sessionmaker[Session], item_ids: Sequence[int]) -> set[int]:
-    """Stories of the batch's articles still waiting for a trace.
+    """Stories the batch's placements changed that still wait for a trace.
 
     Read from the database rather than collected while placing: a delivery
     killed after placing some articles is redelivered, skips those, and must
-    still enqueue their stories' traces.
+    still enqueue their traces. Those are the stories of the batch's articles
+    and the other stories their placements regrouped (recorded on each item).
     """
-    query = (
+    own = (
         select(Story.id)
         .join(Article, Article.story_id == Story.id)
         .join(IngestItem, IngestItem.article_id == Article.id)
         .where(IngestItem.id.in_(list(item_ids)), Story.needs_trace.is_(True))
         .distinct()
     )
+    regrouped = select(IngestItem.regrouped).where(IngestItem.id.in_(list(item_ids)))
     with sessions() as session:
-        return set(session.scalars(query))
+        found = set(session.scalars(own))
+        others = {int(s) for ids in session.scalars(regrouped) for s in ids or ()}
+        if others:
+            pending = select(Story.id).where(
+                Story.id.in_(sorted(others)),
+                Story.needs_trace.is_(True),
+                Story.merged_into.is_(None),
+            )
+            found |= set(session.scalars(pending))
+        return found
 
 
 def trace_story(sessions: sessionmaker[Session], story_id: int) -> bool:

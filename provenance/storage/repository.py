@@ -14,10 +14,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from provenance.cluster import Assignment
 from provenance.fingerprint import Fingerprint as FingerprintSketch
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Evidence, StoryTrace
 from provenance.storage.tables import Article, CopyEdge, Fingerprint, Outlet, Story
@@ -29,10 +28,7 @@ FINGERPRINT_SCHEME = "xxh32-k5/minhash-affine32-128-s1"
 __all__ = [
     "FINGERPRINT_SCHEME",
     "IndexRow",
-    "adopt_articles",
-    "apply_assignment",
     "article_by_url",
-    "attach_quoters",
     "claims_from_json",
     "claims_to_json",
     "count_articles",
@@ -41,13 +37,13 @@ __all__ = [
     "index_rows",
     "known_time",
     "live_stories",
-    "merge_stories",
     "pending_story_ids",
     "save_trace",
     "shingles_from_bytes",
     "shingles_to_bytes",
     "store_placed",
     "stored_by_url",
+    "stored_shingles",
     "story_members",
 ]
 
@@ -135,6 +131,7 @@ class IndexRow:
     """What the in-memory match index keeps of a stored article."""
 
     article_id: int
+    url_norm: str
     outlet_id: int
     story_id: int | None
     partial: bool
@@ -174,37 +171,36 @@ def index_rows(session: Session) -> Iterator[IndexRow]:
             Article.published_source,
             Article.fetched_at,
             Fingerprint.shingles,
+            Article.url_norm,
         )
         .join(Fingerprint, Fingerprint.article_id == Article.id)
         .order_by(Article.id)
     )
     for row in session.execute(query).yield_per(2000):
         time = known_time(row[4], row[5], row[6])
-        yield IndexRow(int(row[0]), int(row[1]), row[2], bool(row[3]), time, bytes(row[7]))
+        yield IndexRow(
+            int(row[0]), str(row[8]), int(row[1]), row[2], bool(row[3]), time, bytes(row[7])
+        )
 
 
-def adopt_articles(session: Session, *, story_id: int, article_ids: Sequence[int]) -> None:
-    """Move partial members of other stories into ``story_id`` as full members."""
-    if not article_ids:
-        return
-    left = set(session.scalars(select(Article.story_id).where(Article.id.in_(article_ids))))
-    session.execute(
-        update(Article).where(Article.id.in_(article_ids)).values(story_id=story_id, partial=False)
+def stored_shingles(session: Session, article_ids: Iterable[int]) -> dict[int, bytes]:
+    """The stored shingle hashes (in reading order) of fingerprinted articles, by id."""
+    query = select(Fingerprint.article_id, Fingerprint.shingles).where(
+        Fingerprint.article_id.in_(sorted(set(article_ids)))
     )
-    touched = [s for s in left if s is not None] + [story_id]
-    session.execute(update(Story).where(Story.id.in_(touched)).values(needs_trace=True))
+    return {int(aid): bytes(raw) for aid, raw in session.execute(query)}
 
 
 def store_placed(
     session: Session,
     article: Article,
     *,
-    story_id: int,
+    story_id: int | None,
     partial: bool,
     shingles: npt.NDArray[np.uint32],
     fingerprint: FingerprintSketch,
 ) -> None:
-    """Store a new article in its story, with its fingerprint row."""
+    """Store a new article with its fingerprint row; ``story_id`` may be left for settling."""
     article.story_id = story_id
     article.partial = partial
     session.add(article)
@@ -218,54 +214,6 @@ def store_placed(
             shingles=shingles_to_bytes(shingles),
         )
     )
-
-
-def apply_assignment(session: Session, assignment: Assignment) -> int:
-    """Carry out a story assignment before its article is stored; returns the story id.
-
-    A new story is created when the assignment names none; merges, adoptions
-    and attached quoters are applied, and the story is marked for tracing.
-    """
-    story_id = assignment.story_id
-    if story_id is None:
-        story = Story(size=0, origin_evidence=[], needs_trace=True)
-        session.add(story)
-        session.flush()
-        story_id = story.id
-    else:
-        session.get_one(Story, story_id).needs_trace = True
-    merge_stories(session, survivor=story_id, others=assignment.merge)
-    adopt_articles(session, story_id=story_id, article_ids=assignment.adopt)
-    attach_quoters(session, story_id=story_id, article_ids=assignment.attach)
-    return story_id
-
-
-def attach_quoters(session: Session, *, story_id: int, article_ids: Sequence[int]) -> None:
-    """Move articles that stood alone into ``story_id`` as partial members.
-
-    Their own (single-member) stories become aliases of ``story_id``, so a
-    reference to one of them still leads to the article.
-    """
-    if not article_ids:
-        return
-    stories = session.scalars(select(Article.story_id).where(Article.id.in_(article_ids)))
-    merge_stories(session, survivor=story_id, others=sorted({s for s in stories if s is not None}))
-    session.execute(update(Article).where(Article.id.in_(article_ids)).values(partial=True))
-
-
-def merge_stories(session: Session, *, survivor: int, others: Sequence[int]) -> None:
-    """Fold ``others`` into ``survivor``: members move, the others become aliases."""
-    if not others:
-        return
-    session.execute(update(Article).where(Article.story_id.in_(others)).values(story_id=survivor))
-    session.execute(update(CopyEdge).where(CopyEdge.story_id.in_(others)).values(story_id=survivor))
-    session.execute(
-        update(Story)
-        .where(Story.id.in_(others))
-        .values(merged_into=survivor, needs_trace=False, size=0)
-    )
-    session.execute(update(Story).where(Story.merged_into.in_(others)).values(merged_into=survivor))
-    session.execute(update(Story).where(Story.id == survivor).values(needs_trace=True))
 
 
 def pending_story_ids(session: Session) -> list[int]:

@@ -327,6 +327,9 @@ class IngestItem(Base):
     #: The outlet's boilerplate block keys right after this item was observed:
     #: what its page is stripped of, on every delivery.
     strip_keys: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: Stories other than its own whose members its placement moved: their
+    #: traces are enqueued with its own, on every delivery (migration 0006).
+    regrouped: Mapped[list[Any]] = mapped_column(JSON, default=list)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), nullable=True)
     story_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from provenance.distributed import process as process_module
 from provenance.distributed.process import process_items
 from provenance.distributed.staging import stage_records
 from provenance.errors import ConfigError
 from provenance.ingest import RawRecord
 from provenance.storage.tables import Article
+from tests.distributed.holding import second_waits
 
 _TEXT = " ".join(
     f"The regional council voted {n} times on the harbour budget, and the mayor said"
@@ -41,29 +41,8 @@ def test_a_concurrent_copy_waits_for_the_first_and_joins_its_story(
     pg_sessions: sessionmaker[Session],
 ) -> None:
     first, second = _stage(pg_sessions, "https://one.test/a", "https://two.test/b")
-    gate, release = threading.Event(), threading.Event()
-    link = process_module.crawl_repo.link_captures
-
-    def held_link(session: Session, url_norms: list[str]) -> None:
-        # Runs after the article is placed, before its commit: hold the first
-        # copy's transaction (and so its band locks) open.
-        if threading.current_thread().name == "first":
-            gate.set()
-            release.wait(20)
-        link(session, url_norms)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(process_module.crawl_repo, "link_captures", held_link)
-        one = threading.Thread(target=process_items, args=(pg_sessions, [first]), name="first")
-        one.start()
-        assert gate.wait(20)
-        two = threading.Thread(target=process_items, args=(pg_sessions, [second]), name="second")
-        two.start()
-        two.join(1.5)
-        assert two.is_alive(), "the second copy did not wait for the first one's band locks"
-        release.set()
-        one.join(20)
-        two.join(20)
+    waited = second_waits(pg_sessions, [first], [second])
+    assert waited, "the second copy did not wait for the first one's band locks"
     with pg_sessions() as session:
         stories = set(session.scalars(select(Article.story_id)))
     assert len(stories) == 1 and None not in stories
