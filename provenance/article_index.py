@@ -109,16 +109,21 @@ class ArticleIndex:
             matches: Its verified matches, when just computed.
             story: Its story and partial flag, when it has one.
         """
-        self._lsh.insert(article_id, fingerprint)
         if story is not None:
             self.story_of[article_id] = story[0]
             if story[1]:
                 self.partial.add(article_id)
-        self._shingles[article_id] = shingle_set(fingerprint.shingles)
         self._outlet_of[article_id] = outlet_id
         self._url_of[article_id] = url
         if time is not None:
             self._time_of[article_id] = time.timestamp()
+        self._insert(article_id, fingerprint, matches)
+
+    def _insert(
+        self, article_id: int, fingerprint: Fingerprint, matches: Sequence[Match] | None
+    ) -> None:
+        self._lsh.insert(article_id, fingerprint)
+        self._shingles[article_id] = shingle_set(fingerprint.shingles)
         if matches is not None:
             self._neighbours[article_id] = list(matches)
             for match in matches:
@@ -171,16 +176,46 @@ class ArticleIndex:
         """
         stamp = time.timestamp() if time is not None else None
         new = PlacedArticle(grouping_repo.UNSTORED, url, stamp, shingles)
-        return self._settle(session, grouping_repo.UNSTORED, list(matches), new)
+        story_of, partial = self._settle(session, grouping_repo.UNSTORED, list(matches), new)
+        return story_of[grouping_repo.UNSTORED], partial
 
-    def settle(self, session: Session, article_id: int) -> None:
-        """Settle the component of a stored article again (its time changed, say)."""
+    def settle(self, session: Session, article_id: int) -> set[int]:
+        """Settle the component of a stored article again; returns the component's ids."""
         start = self._neighbour_matches(session, [article_id])[article_id]
-        self._settle(session, article_id, start, None)
+        return set(self._settle(session, article_id, start, None)[0])
+
+    def restrip(self, session: Session, article_id: int, fingerprint: Fingerprint | None) -> None:
+        """Take a stored article's new text (its outlet learned more boilerplate).
+
+        Its matches are verified again and every component it was or is now in
+        is settled again; with ``fingerprint`` ``None`` (nothing but boilerplate
+        is left) it leaves the index and its story.
+        """
+        former = [m.other_id for m in self._neighbour_matches(session, [article_id])[article_id]]
+        self._lsh.remove(article_id)
+        for other in former:
+            known = self._neighbours.get(other)
+            if known is not None:
+                known[:] = [m for m in known if m.other_id != article_id]
+        del self._neighbours[article_id]
+        starts = former
+        if fingerprint is None:
+            for cache in (self._shingles, self._outlet_of, self._url_of, self._time_of):
+                cache.pop(article_id, None)
+            self.story_of.pop(article_id, None)
+            self.partial.discard(article_id)
+        else:
+            matches = self.matches(fingerprint, self._outlet_of[article_id])
+            self._insert(article_id, fingerprint, matches)
+            starts = [article_id, *former]
+        settled: set[int] = set()
+        for start in starts:
+            if start not in settled:
+                settled |= self.settle(session, start)
 
     def _settle(
         self, session: Session, start: int, matches: list[Match], new: PlacedArticle | None
-    ) -> tuple[int, bool]:
+    ) -> tuple[dict[int, int], bool]:
         # See provenance.settle: the component's members are replayed in
         # canonical order and the stored stories are made equal to the result.
         component = find_component(
@@ -205,5 +240,4 @@ class ArticleIndex:
                     self.partial.add(article)
                 else:
                     self.partial.discard(article)
-        partial = any(start in g.partial for g in groups)
-        return grouping.story_of[start], partial
+        return grouping.story_of, any(start in g.partial for g in groups)

@@ -186,8 +186,12 @@ class Service:
             index = self._ensure_index(session)
             pending = self._extract_chunk(session, batch, report)
             models = {p.outlet.id: outlet_boilerplate(p.outlet) for p in pending}
+            known = {outlet: model.boilerplate_keys() for outlet, model in models.items()}
             for p in pending:
                 models[p.outlet.id].observe(p.page.blocks)
+            for outlet, model in models.items():
+                if model.boilerplate_keys() != known[outlet]:
+                    self._restrip(session, index, outlet, model)
             for p in pending:
                 self._store(session, index, p, models[p.outlet.id], report)
             for p in pending:
@@ -270,6 +274,35 @@ class Service:
             story=(story_id, partial),
         )
         report.stored += 1
+
+    def _restrip(
+        self, session: Session, index: ArticleIndex, outlet_id: int, model: BoilerplateModel
+    ) -> None:
+        """Strip the outlet's stored articles again, now that its model knows more boilerplate.
+
+        Otherwise an article's text, and so its story, would depend on how much
+        of its outlet had been seen when it arrived: a line learnt as boilerplate
+        later would keep matching in the articles stored before. Counts only
+        grow, so an article's text only ever loses blocks.
+        """
+        for article in repo.outlet_articles(session, outlet_id):
+            blocks = body_blocks(model.strip(article.blocks), article.title)
+            text = "\n\n".join(blocks)
+            if text == article.text:
+                continue
+            shingles = shingle_hashes(text)
+            fingerprint = None
+            if len(shingles) >= MIN_SHINGLES:
+                fingerprint = fingerprint_shingles(shingles, options=self._options)
+            repo.store_restripped(
+                session,
+                article,
+                text=text,
+                read_more=ends_with_read_more(blocks),
+                shingles=shingles,
+                fingerprint=fingerprint,
+            )
+            index.restrip(session, article.id, fingerprint)
 
     def match_text(self, text: str, *, title: str | None = None) -> list[Match]:
         """Verified matches of a text against the stored articles; nothing is stored.

@@ -131,3 +131,65 @@ def test_stories_merged_by_settling_leave_an_alias(sqlite_url: str, tmp_path: Pa
             assert any(e.reason.startswith("regrouped") for e in story_history(session, story))
     finally:
         service.close()
+
+
+_NOTE = "Editor's note: this report was updated with comments from the harbour authority."
+
+
+def _outlet_records() -> list[dict[str, str]]:
+    """Four pages of one outlet ending in the same note, and a copy of the first elsewhere."""
+    records = [
+        {
+            "url": f"https://harbour.test/{n}",
+            "text": " ".join(WORDS[n * 60 : n * 60 + 50]) + ".\n\n" + _NOTE,
+            "published_at": f"2024-05-1{n}T08:00:00Z",
+        }
+        for n in range(4)
+    ]
+    records.append({**records[0], "url": "https://mirror.test/0"})
+    return records
+
+
+def _texts(db_url: str, records: list[dict[str, str]], tmp_path: Path) -> dict[str, str]:
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    service = Service(db_url)
+    try:
+        # Chunks of two: the note becomes boilerplate (three pages) only in a
+        # later chunk than the first pages that carry it.
+        service.ingest_records(read_records(path), chunk=2)
+        with service.sessions() as session:
+            return {a.url_norm: a.text for a in session.scalars(select(Article))}
+    finally:
+        service.close()
+
+
+def test_boilerplate_learnt_later_is_stripped_from_articles_stored_before(
+    db_url: str, tmp_path: Path
+) -> None:
+    records = _outlet_records()
+    texts = _texts(db_url, records, tmp_path)
+    assert all(_NOTE not in texts[f"https://harbour.test/{n}"] for n in range(4))
+    assert _NOTE in texts["https://mirror.test/0"]  # another outlet's page keeps it
+
+
+def test_an_article_left_with_only_boilerplate_leaves_its_story(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    # The outlet's first page is nothing but the note; a mirror copies it.
+    records = _outlet_records()
+    records[0] = {**records[0], "text": _NOTE}
+    records[4] = {**records[0], "url": "https://mirror.test/0"}
+    _texts(sqlite_url, records, tmp_path)
+    service = Service(sqlite_url)
+    try:
+        with service.sessions() as session:
+            first = session.scalars(
+                select(Article).where(Article.url_norm.endswith("harbour.test/0"))
+            )
+            (article,) = first
+            assert article.status == "boilerplate" and article.story_id is None
+            stories = {a.story_id for a in session.scalars(select(Article))} - {None}
+            assert len(stories) == 4  # the mirror stands alone now
+    finally:
+        service.close()

@@ -37,11 +37,13 @@ __all__ = [
     "index_rows",
     "known_time",
     "live_stories",
+    "outlet_articles",
     "pending_story_ids",
     "save_trace",
     "shingles_from_bytes",
     "shingles_to_bytes",
     "store_placed",
+    "store_restripped",
     "stored_by_url",
     "stored_shingles",
     "story_members",
@@ -214,6 +216,45 @@ def store_placed(
             shingles=shingles_to_bytes(shingles),
         )
     )
+
+
+def outlet_articles(session: Session, outlet_id: int) -> list[Article]:
+    """The outlet's articles that are in the match index (status ``ok``), oldest row first."""
+    query = select(Article).where(Article.outlet_id == outlet_id, Article.status == "ok")
+    return list(session.scalars(query.order_by(Article.id)))
+
+
+def store_restripped(
+    session: Session,
+    article: Article,
+    *,
+    text: str,
+    read_more: bool,
+    shingles: npt.NDArray[np.uint32],
+    fingerprint: FingerprintSketch | None,
+) -> None:
+    """Store a stored article's text stripped again, with boilerplate its outlet learnt since.
+
+    With ``fingerprint`` ``None`` nothing but boilerplate is left: the article
+    leaves the index and its story, as if it had been stored so. Its story is
+    marked for tracing either way (its text changed).
+    """
+    article.text = text
+    article.read_more = read_more
+    if article.story_id is not None:
+        session.get_one(Story, article.story_id).needs_trace = True
+    row = session.get_one(Fingerprint, article.id)
+    if fingerprint is None:
+        article.status = "boilerplate"
+        article.story_id = None
+        article.partial = False
+        session.delete(row)
+        gone = (CopyEdge.child_id == article.id) | (CopyEdge.parent_id == article.id)
+        session.execute(delete(CopyEdge).where(gone))
+        return
+    row.num_shingles = len(shingles)
+    row.signature = shingles_to_bytes(fingerprint.signature.hashvalues)
+    row.shingles = shingles_to_bytes(shingles)
 
 
 def pending_story_ids(session: Session) -> list[int]:
