@@ -183,7 +183,9 @@ def _assign(
         copies = {
             story: group
             for story, group in copies.items()
-            if _in_story_text(new, group, members_of.get(story, set()), shingles_of)
+            if _in_story_text(
+                new, group, members_of.get(story, set()) - partial_members, shingles_of
+            )
         }
     if not copies:
         if adopt:
@@ -222,6 +224,8 @@ def _in_story_text(
     when that member holds more than the story: a roundup that quotes story A
     and, in another paragraph, story B sits in A's story; a copy of its B
     paragraph shares nothing with the rest of A's story and must not join it.
+    ``members`` are the story's full members only: a partial member holds just a
+    quote of the story, so what it lacks says nothing about the story's text.
     """
     if len(group) > 1:
         return True

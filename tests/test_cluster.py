@@ -121,3 +121,23 @@ def test_source_arriving_after_its_quoter_takes_the_quoter_in() -> None:
     assert shared.attach == ()
     newer = {**common, "new_time": 3000.0}
     assert assign_story(source, [match], members_of={3: {1}}, **newer).attach == ()  # type: ignore[arg-type]
+
+
+def test_a_copy_of_the_source_joins_though_the_story_holds_a_quote_of_it() -> None:
+    # Story 3: the source (1) and a roundup quoting it (2, a partial member).
+    # A copy of the source matches only the source; the roundup holds just a
+    # quote of the story's text, so it is no witness against the copy.
+    source = _set(range(0, 300))
+    roundup = _set(list(range(5000, 5400)) + list(range(40)))
+    copy = _set(range(0, 290))
+    match = compare_shingles(copy, source, other_id=1)
+    assert match is not None
+    result = assign_story(
+        copy,
+        [match],
+        story_of={1: 3, 2: 3},
+        shingles_of={1: source, 2: roundup},
+        partial_members={2},
+        members_of={3: {1, 2}},
+    )
+    assert result.story_id == 3 and not result.partial
