@@ -269,8 +269,9 @@ def _kill_runs(stack: Stack, big: Path, small: Path, args: argparse.Namespace) -
     results["child_kills"] = child
     small_seconds = float(str(reference["seconds"])) * args.small / max(1, args.articles)
     # Each kill slows the run (a replacement starts, work waits for redelivery):
-    # kill often enough that all of them land while work is pending.
-    mains = _kill_mains(args.main_kills, small_seconds / (2 * args.main_kills + 2))
+    # kill often enough that all of them land while work is pending, within the
+    # first third of an undisturbed run's time.
+    mains = _kill_mains(args.main_kills, small_seconds / (3 * args.main_kills))
     results["main_kills"] = _scenario(stack, "main_kills", small, mains, beat=True)[0]
     broker = _kill_broker(small_seconds / 3, 3.0)
     results["redis_kill"] = _scenario(stack, "redis_kill", small, broker, beat=True)[0]
