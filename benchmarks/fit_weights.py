@@ -42,6 +42,7 @@ from provenance.models import Member
 from provenance.service import Service, ingest_path
 from provenance.storage import repository as repo
 from provenance.stories import story_members
+from provenance.trace import choose_origin
 
 #: Weights that can only be >= 0 (evidence for u) or <= 0 (evidence against u).
 _NEGATIVE = frozenset({"surplus"})
@@ -101,19 +102,9 @@ def settle(stories: Sequence[Story]) -> list[Traced]:
     """The tracer's origin of each story, and its evidence with both passes."""
     traced = []
     for members, truth in stories:
-        ev = evidence.collect_evidence(members)
-        root = _root(best_arborescence(ev.scores()), len(members))
-        evidence.add_second_pass(ev, root)
-        ev.weigh(evidence.ORIGIN_WEIGHTS)
-        final = _root(best_arborescence(ev.scores()), len(members))
-        if final != root:
-            evidence.add_second_pass(ev, final)
-        traced.append(Traced(members, truth, ev, final))
+        chosen = choose_origin(members)
+        traced.append(Traced(members, truth, chosen.evidence, chosen.root))
     return traced
-
-
-def _root(parents: Mapping[int, int], n: int) -> int:
-    return next(i for i in range(n) if i not in parents)
 
 
 def choices(traced: Sequence[Traced], names: list[str]) -> Choices:

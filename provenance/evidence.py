@@ -39,7 +39,14 @@ from provenance.models import Member
 from provenance.normalize import normalize_text
 from provenance.outlet import OutletNameIndex
 
-__all__ = ["ORIGIN_WEIGHTS", "WEIGHTS", "StoryEvidence", "add_second_pass", "collect_evidence"]
+__all__ = [
+    "NAMING_KINDS",
+    "ORIGIN_WEIGHTS",
+    "WEIGHTS",
+    "StoryEvidence",
+    "add_second_pass",
+    "collect_evidence",
+]
 
 #: Weights that pick the origin: set by hand, for the evidence that says which
 #: member came first and which one the others name. Fitting them like
@@ -134,8 +141,8 @@ LAG_BANDS = (
 #: Fewest inherited shingles that count as shared edits (one changed word breaks
 #: up to five shingles); full weight at four times as many.
 _MIN_EDITS = 3
-#: Evidence kinds by which a copy names or links a member.
-_NAMING = ("declared_source", "canonical", "link", "outlet_link")
+#: Evidence kinds by which a copy names or links a member (its attribution).
+NAMING_KINDS = ("declared_source", "canonical", "link", "outlet_link")
 
 
 @dataclass
@@ -154,6 +161,8 @@ class StoryEvidence:
         shared: Shared shingle counts.
         similarity: Text similarity (mean of Jaccard and larger containment).
         edits: Shared-edit counts (after the second pass).
+        lag_hours: How long after u v appeared (hours), by trusted dates where
+            both have one, else by first-seen times; what the ``lag_`` bands measure.
         incidence: Member x shingle incidence matrix.
         declared_targets: For each declared source name, the member outlets'
             domains it names (empty: an outlet outside the story).
@@ -169,6 +178,7 @@ class StoryEvidence:
     shared: npt.NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 0)))
     similarity: npt.NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 0)))
     edits: npt.NDArray[np.float64] | None = None
+    lag_hours: npt.NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 0)))
     incidence: sparse.csr_matrix | None = None
     declared_targets: dict[str, list[str]] = field(default_factory=dict)
 
@@ -236,7 +246,7 @@ def add_second_pass(ev: StoryEvidence, root: int) -> None:
     )
     np.fill_diagonal(ev.features["surplus"], 0)
     named = np.zeros((n, n), dtype=bool)
-    for kind in _NAMING:
+    for kind in NAMING_KINDS:
         named |= ev.features[kind] > 0
     named[root, :] = False
     ev.features["names_intermediate"] = named.astype(np.float64)
@@ -273,16 +283,21 @@ def _timing(ev: StoryEvidence) -> None:
     order = np.where(np.abs(gap) < TIE_S, 0.0, np.sign(np.nan_to_num(gap)))
     pair_trust = np.minimum(trust[:, None], trust[None, :])
     ev.features["date_order"] = pair_trust * order
-    hours = np.clip(np.nan_to_num(gap, nan=0.0) / 3600.0, 0.0, None)
-    closeness = np.clip(1.0 - np.log1p(hours) / np.log1p(_FAR_HOURS), 0.0, 1.0)
-    ev.features["proximity"] = pair_trust * closeness * (order > 0)
+    ev.features["proximity"] = pair_trust * _closeness(gap) * (order > 0)
     seen_gap = seen[None, :] - seen[:, None]
     seen_order = np.where(np.abs(seen_gap) < TIE_S, 0.0, np.sign(np.nan_to_num(seen_gap)))
     ev.features["first_seen"] = seen_order
-    seen_hours = np.clip(np.nan_to_num(seen_gap, nan=0.0) / 3600.0, 0.0, None)
-    seen_close = np.clip(1.0 - np.log1p(seen_hours) / np.log1p(_FAR_HOURS), 0.0, 1.0)
-    ev.features["seen_proximity"] = seen_close * (seen_order > 0)
+    ev.features["seen_proximity"] = _closeness(seen_gap) * (seen_order > 0)
     _lags(ev)
+
+
+def _closeness(gap: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """1 for no gap (seconds), falling with its log to 0 at ``_FAR_HOURS``."""
+    hours = np.clip(np.nan_to_num(gap, nan=0.0) / 3600.0, 0.0, None)
+    closeness: npt.NDArray[np.float64] = np.clip(
+        1.0 - np.log1p(hours) / np.log1p(_FAR_HOURS), 0.0, 1.0
+    )
+    return closeness
 
 
 def _lags(ev: StoryEvidence) -> None:
@@ -291,8 +306,8 @@ def _lags(ev: StoryEvidence) -> None:
     dated &= ~np.isnan(ev.published[:, None]) & ~np.isnan(ev.published[None, :])
     by_date = ev.published[None, :] - ev.published[:, None]
     by_seen = ev.seen[None, :] - ev.seen[:, None]
-    hours = np.where(dated, by_date, by_seen) / 3600.0
-    _bands(ev, "lag_", hours)
+    ev.lag_hours = np.where(dated, by_date, by_seen) / 3600.0
+    _bands(ev, "lag_", ev.lag_hours)
     _bands(ev, "seen_lag_", by_seen / 3600.0)
 
 

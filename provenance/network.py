@@ -33,6 +33,8 @@ from typing import IO, Any, cast
 
 import networkx as nx
 
+from provenance.evidence import NAMING_KINDS
+
 __all__ = [
     "CREDIT_KINDS",
     "CopyRecord",
@@ -47,7 +49,7 @@ __all__ = [
 ]
 
 #: Evidence kinds that show the copy names or links its parent (its outlet or its page).
-CREDIT_KINDS = frozenset({"declared_source", "canonical", "link", "outlet_link"})
+CREDIT_KINDS = frozenset(NAMING_KINDS)
 
 #: Columns of the CSV edge table, also the keys of each edge in the JSON document.
 EDGE_FIELDS = (

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -27,6 +28,7 @@ import numpy.typing as npt
 
 from provenance.arborescence import best_arborescence
 from provenance.evidence import (
+    NAMING_KINDS,
     ORIGIN_WEIGHTS,
     WEIGHTS,
     StoryEvidence,
@@ -35,7 +37,7 @@ from provenance.evidence import (
 )
 from provenance.models import Evidence, Member, Relation, StoryTrace, TracedEdge
 
-__all__ = ["CALIBRATION", "WEIGHTS", "trace_story"]
+__all__ = ["CALIBRATION", "WEIGHTS", "OriginChoice", "choose_origin", "trace_story"]
 
 #: Platt scaling of the confidences, fitted by ``python benchmarks/calibrate.py``
 #: on generated networks (seeds 201-206) and checked on other seeds by
@@ -56,8 +58,6 @@ CALIBRATION: dict[str, float] = {
 _MAX_MARGIN = 12.0
 #: Alternative roots tried when measuring the origin's margin.
 _ALTERNATIVES = 3
-#: Evidence kinds that attribute a copy to a source.
-_CREDIT_KINDS = ("declared_source", "canonical", "link", "outlet_link")
 
 
 def trace_story(members: Sequence[Member]) -> StoryTrace:
@@ -83,17 +83,9 @@ def trace_story(members: Sequence[Member]) -> StoryTrace:
             origin_evidence=(Evidence("only_member", "the only known copy", 0.0),),
             first_published_at=claim.value if claim else None,
         )
-    ev = collect_evidence(members)
-    parents = best_arborescence(ev.scores())
-    first_guess = _root(parents, len(members))
-    add_second_pass(ev, first_guess)
-    ev.weigh(ORIGIN_WEIGHTS)
-    origin_scores = ev.scores()
-    parents = best_arborescence(origin_scores)
-    root = _root(parents, len(members))
-    margin = _margin(origin_scores, parents, root)
-    if root != first_guess:
-        add_second_pass(ev, root)
+    chosen = choose_origin(members)
+    ev, root = chosen.evidence, chosen.root
+    margin = _margin(chosen.scores, chosen.parents, root)
     # The origin is settled; each copy's parent comes from the fitted weights.
     ev.weigh(WEIGHTS)
     scores = ev.scores()
@@ -108,6 +100,37 @@ def trace_story(members: Sequence[Member]) -> StoryTrace:
         edges=edges,
         first_published_at=_first_published(ev, root),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OriginChoice:
+    """The origin of a story of two or more members, and how it was chosen.
+
+    Attributes:
+        evidence: Both passes of the evidence, the second on ``root``.
+        scores: Edge scores under :data:`~provenance.evidence.ORIGIN_WEIGHTS`.
+        parents: The best tree over those scores.
+        root: Index of the origin in the members.
+    """
+
+    evidence: StoryEvidence
+    scores: npt.NDArray[np.float64]
+    parents: dict[int, int]
+    root: int
+
+
+def choose_origin(members: Sequence[Member]) -> OriginChoice:
+    """Pick the origin with the hand-set weights: first pass, second pass, tree."""
+    ev = collect_evidence(members)
+    first_guess = _root(best_arborescence(ev.scores()), len(members))
+    add_second_pass(ev, first_guess)
+    ev.weigh(ORIGIN_WEIGHTS)
+    scores = ev.scores()
+    parents = best_arborescence(scores)
+    root = _root(parents, len(members))
+    if root != first_guess:
+        add_second_pass(ev, root)  # the parents' evidence needs the settled origin
+    return OriginChoice(ev, scores, parents, root)
 
 
 def _root(parents: dict[int, int], n: int) -> int:
@@ -201,7 +224,7 @@ def _credit(ev: StoryEvidence, parents: dict[int, int], child: int) -> str:
     outside source (a wire agency, say) that the origin itself names.
     Miscredited: it names or links something else. Uncredited: nothing.
     """
-    named = {int(u) for kind in _CREDIT_KINDS for u in np.flatnonzero(ev.features[kind][:, child])}
+    named = {int(u) for kind in NAMING_KINDS for u in np.flatnonzero(ev.features[kind][:, child])}
     member = ev.members[child]
     outside = {name for name in member.declared_sources if not ev.declared_targets.get(name)}
     if not named and not outside:
@@ -224,20 +247,13 @@ def describe(ev: StoryEvidence, u: int, v: int) -> list[Evidence]:
         weight = float(ev.kinds[kind][u, v]) if kind in ev.kinds else 0.0
         # Attribution is always shown, even where it does not sway the choice
         # of parent (a canonical link names the original, not the source).
-        if weight != 0.0 or kind in _CREDIT_KINDS:
+        if weight != 0.0 or kind in NAMING_KINDS:
             found.append(Evidence(kind, _detail(ev, kind, u, v, source, copy), round(weight, 3)))
     return sorted(found, key=lambda e: -abs(e.weight))
 
 
 def _when(seconds: float, source: str) -> str:
     return f"{source} {datetime.fromtimestamp(seconds, tz=UTC):%Y-%m-%d %H:%M}"
-
-
-def _lag_hours(ev: StoryEvidence, u: int, v: int) -> float:
-    """The lag the lag-band features measured: by trusted dates, else by first-seen times."""
-    dated = min(ev.trust[u], ev.trust[v]) > 0 and not np.isnan(ev.published[[u, v]]).any()
-    times = ev.published if dated else ev.seen
-    return float(times[v] - times[u]) / 3600.0
 
 
 def _detail(ev: StoryEvidence, kind: str, u: int, v: int, source: Member, copy: Member) -> str:
@@ -253,7 +269,7 @@ def _detail(ev: StoryEvidence, kind: str, u: int, v: int, source: Member, copy: 
         hours = (ev.seen[v] - ev.seen[u]) / 3600
         return f"the crawler found {copy.outlet} {hours:.1f} h after {source.outlet}"
     if kind.startswith("lag_"):
-        return f"{copy.outlet} appeared {_lag_hours(ev, u, v):.1f} h after {source.outlet}"
+        return f"{copy.outlet} appeared {ev.lag_hours[u, v]:.1f} h after {source.outlet}"
     if kind == "first_seen":
         word = "before" if ev.features[kind][u, v] > 0 else "after"
         return f"the crawler saw {source.outlet} {word} {copy.outlet}"
