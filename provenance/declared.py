@@ -36,13 +36,15 @@ from collections.abc import Iterator, Sequence
 
 from provenance.outlet import outlet_domain
 
-__all__ = ["find_declared_sources"]
+__all__ = ["find_declared_sources", "is_credit_line"]
 
 #: Credits sit at the top or the bottom of a body; the middle is prose.
 _EDGE_BLOCKS = 3
 _MAX_NAME_LENGTH = 80
 _MAX_NAME_WORDS = 6
 _MAX_VIA_LINE = 60
+#: A credit line stands on its own and is short; a longer block is prose.
+_MAX_CREDIT_LINE = 120
 
 _COLON = r"[ \t\u00a0\u202f]*[:\uff1a]"
 _LABELS = (
@@ -110,6 +112,29 @@ def find_declared_sources(blocks: Sequence[str]) -> tuple[str, ...]:
         for name in _block_declarations(blocks[index], first=index < _EDGE_BLOCKS):
             found.setdefault(name.casefold(), name)
     return tuple(found.values())
+
+
+def is_credit_line(block: str) -> bool:
+    """Whether a block is a credit and nothing else ("Source: X", "Via X").
+
+    Datelines and parenthesised CJK credits open or close a paragraph of
+    prose, so they never make a block a credit line.
+
+    Args:
+        block: One text block.
+
+    Returns:
+        True for a short single line that declares a source by a label or a
+        republication phrase.
+    """
+    line = block.strip()
+    if not line or len(line) > _MAX_CREDIT_LINE or "\n" in line:
+        return False
+    for pattern in (_LABEL_RE, _CJK_LABEL_RE, _PHRASE_RE, _RU_MATERIALS_RE, _VIA_RE):
+        match = pattern.search(line)
+        if match and any(True for _ in _names(match.group("name"))):
+            return True
+    return False
 
 
 def _edge_indices(count: int) -> list[int]:

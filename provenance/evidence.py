@@ -23,6 +23,9 @@ Kinds, with their weights in :data:`WEIGHTS`:
   in the manner of textual criticism: a copy of a copy inherits its parent's
   changes.
 * ``from_origin`` (second pass): copies are most often taken from the origin.
+* ``origin_seen_late`` (once the origin is settled, :func:`anchor_origin`):
+  the crawler found the origin after a copy, so its first-seen timing is
+  cleared and this marks its edges instead.
 * ``partial_parent``: a quoting article is never the source of a full copy.
 """
 
@@ -45,6 +48,7 @@ __all__ = [
     "WEIGHTS",
     "StoryEvidence",
     "add_second_pass",
+    "anchor_origin",
     "collect_evidence",
 ]
 
@@ -74,51 +78,52 @@ ORIGIN_WEIGHTS: dict[str, float] = {
 #: the edge scores over a copy's candidate parents is the fitted probability
 #: of each, so the best tree is the likeliest one.
 WEIGHTS: dict[str, float] = {
-    "date_order": 0.278,  # times the dates' trust
-    "first_seen": 1.099,
-    "proximity": 0.038,  # times the dates' trust and closeness in time
-    "seen_proximity": 1.259,  # closeness of first-seen times
+    "date_order": 0.17,  # times the dates' trust
+    "first_seen": 1.552,
+    "proximity": 0.0,  # times the dates' trust and closeness in time
+    "seen_proximity": 1.082,  # closeness of first-seen times
     # How long after u v appeared, one indicator per band of LAG_BANDS (the
     # lag profile of copying): by trusted dates (else first-seen times), and
     # by first-seen times alone.
-    "lag_20m": -0.576,
-    "lag_1h": 0.555,
-    "lag_2h": 1.153,
-    "lag_4h": 0.099,
-    "lag_6h": 0.145,
-    "lag_8h": 0.045,
-    "lag_24h": 0.493,
-    "lag_48h": 0.184,
-    "lag_96h": 0.055,
-    "lag_more": -0.631,
-    "seen_lag_20m": -0.347,
-    "seen_lag_1h": 0.729,
-    "seen_lag_2h": 1.427,
-    "seen_lag_4h": -0.261,
-    "seen_lag_6h": 0.06,
-    "seen_lag_8h": 0.241,
-    "seen_lag_24h": 0.418,
-    "seen_lag_48h": -0.616,
-    "seen_lag_96h": -0.016,
-    "seen_lag_more": -1.067,
-    "declared_source": 0.662,
+    "lag_20m": -0.387,
+    "lag_1h": 0.504,
+    "lag_2h": 1.009,
+    "lag_4h": 0.071,
+    "lag_6h": 0.094,
+    "lag_8h": 0.113,
+    "lag_24h": 0.483,
+    "lag_48h": 0.072,
+    "lag_96h": -0.09,
+    "lag_more": -0.703,
+    "seen_lag_20m": -0.343,
+    "seen_lag_1h": 0.766,
+    "seen_lag_2h": 1.417,
+    "seen_lag_4h": -0.338,
+    "seen_lag_6h": 0.097,
+    "seen_lag_8h": 0.156,
+    "seen_lag_24h": 0.204,
+    "seen_lag_48h": -0.722,
+    "seen_lag_96h": -0.065,
+    "seen_lag_more": -1.119,
+    "declared_source": 0.598,
     "canonical": 0.0,  # names the original, not the source; one to a copy is names_intermediate
-    "link": 0.961,
+    "link": 0.967,
     "outlet_link": 0.0,
-    "leaked_boilerplate": 1.52,
-    "similarity": 1.462,  # times text similarity (0..1)
-    "held": 1.289,  # share of v's shingles found in u
-    "nearest_text": 2.505,  # times closeness to the nearest member (0..1)
-    "same_title": 1.599,  # v runs u's headline word for word
+    "leaked_boilerplate": 1.405,
+    "similarity": 1.399,  # times text similarity (0..1)
+    "held": 1.227,  # share of v's shingles found in u
+    "nearest_text": 2.579,  # times closeness to the nearest member (0..1)
+    "same_title": 1.616,  # v runs u's headline word for word
     "truncated": 0.0,
     "partial_parent": -8.0,  # a rule, not fitted: quotes are never the source of a full copy
     # second pass
-    "shared_edits": 0.0,  # times min(1, edits / 12)
-    "shared_omissions": 0.77,  # share of v's omissions from the origin u shares
-    "surplus": -1.62,  # share of v's origin text that u lacks
-    "names_intermediate": 2.149,  # v names or links u, a copy
+    "shared_edits": 0.08,  # times min(1, edits / 12)
+    "shared_omissions": 0.871,  # share of v's omissions from the origin u shares
+    "surplus": -1.478,  # share of v's origin text that u lacks
+    "names_intermediate": 2.183,  # v names or links u, a copy
     "shared_title_edit": 0.0,  # v runs u's headline, which is not the origin's
-    "from_origin": 1.716,
+    "from_origin": 1.704,
+    "origin_seen_late": 1.482,  # the origin's first-seen time came after a copy's
 }
 #: Dates or first-seen times closer than this (seconds) are a tie, not an order.
 TIE_S = 60.0
@@ -256,6 +261,37 @@ def add_second_pass(ev: StoryEvidence, root: int) -> None:
     edited[root, :] = False
     edited[:, root] = False
     ev.features["shared_title_edit"] = edited.astype(np.float64)
+
+
+def anchor_origin(ev: StoryEvidence, root: int) -> None:
+    """Drop the origin's first-seen timing if the crawler found it after a copy.
+
+    The origin came before all its copies, so a first-seen time later than
+    any copy's says when the crawler got there, not when the origin appeared:
+    its order and lags to every copy mean nothing. They are cleared for the
+    origin's row (lags by trusted dates stay), and ``origin_seen_late`` marks
+    the row, so the fitted weights can say how often such an origin is still
+    the parent. Called once the origin is settled; the origin's choice used
+    the times as they were.
+    """
+    others = np.delete(ev.seen, root)
+    late = np.zeros(len(ev.members))
+    if others.size and np.nanmin(others, initial=np.inf) < ev.seen[root] - TIE_S:
+        late[:] = 1.0
+        late[root] = 0.0
+        for kind in ("first_seen", "seen_proximity"):
+            ev.features[kind][root] = 0.0
+        for name in (*(n for n, _ in LAG_BANDS), "more"):
+            ev.features["seen_lag_" + name][root] = 0.0
+        dated = (ev.trust[root] > 0) & (ev.trust > 0)
+        dated &= ~np.isnan(ev.published) & ~np.isnan(ev.published[root])
+        for name in (*(n for n, _ in LAG_BANDS), "more"):
+            ev.features["lag_" + name][root] = np.where(
+                dated, ev.features["lag_" + name][root], 0.0
+            )
+    feature = np.zeros((len(ev.members), len(ev.members)))
+    feature[root] = late
+    ev.features["origin_seen_late"] = feature
 
 
 def _seconds(value: object) -> float:

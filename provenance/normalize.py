@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["ends_with_read_more", "normalize_text"]
+__all__ = ["ends_with_read_more", "is_read_more", "normalize_text"]
 
 
 class _SeparatorTable(dict[int, int | None]):
@@ -73,7 +73,9 @@ def ends_with_read_more(blocks: Sequence[str]) -> bool:
     Returns:
         True when one of the last two blocks is a short "read more" line.
     """
-    return any(
-        len(block) <= _READ_MORE_MAX_CHARS and _READ_MORE.search(block) is not None
-        for block in blocks[-2:]
-    )
+    return any(is_read_more(block) for block in blocks[-2:])
+
+
+def is_read_more(block: str) -> bool:
+    """Whether a block is a short "read more" pointer line."""
+    return len(block) <= _READ_MORE_MAX_CHARS and _READ_MORE.search(block) is not None

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provenance.boilerplate import MAX_BOILERPLATE_LENGTH, BoilerplateModel, block_key
-from provenance.declared import find_declared_sources
+from provenance.declared import find_declared_sources, is_credit_line
 from provenance.match import shingle_set
 from provenance.models import Member, Relation, StoryTrace
-from provenance.normalize import normalize_text
+from provenance.normalize import is_read_more, normalize_text
 from provenance.shingle import shingle_hashes
 from provenance.storage import repository as repo
 from provenance.storage.tables import Article, CopyEdge, Outlet, Story, StoryEvent
@@ -33,7 +33,15 @@ __all__ = ["StoryReport", "load_story", "reused_span", "trace_stored_story"]
 _REUSED = 0.5
 
 
-def _leaks(rows: Sequence[tuple[Article, Outlet, bytes]]) -> dict[int, frozenset[str]]:
+@dataclass(frozen=True, slots=True)
+class _Leak:
+    """Other outlets' boilerplate found on one page: whose, and the blocks."""
+
+    domains: frozenset[str]
+    blocks: frozenset[str]
+
+
+def _leaks(rows: Sequence[tuple[Article, Outlet, bytes]]) -> dict[int, _Leak]:
     """For each member, the other outlets whose own boilerplate its page carries.
 
     A block counts as outlet u's own only if it is boilerplate of u alone (a
@@ -47,9 +55,9 @@ def _leaks(rows: Sequence[tuple[Article, Outlet, bytes]]) -> dict[int, frozenset
         if outlet.boilerplate:
             for key in BoilerplateModel.from_dict(outlet.boilerplate).boilerplate_keys():
                 owners.setdefault(key, set()).add(outlet.id)
-    found: dict[int, frozenset[str]] = {}
+    found: dict[int, _Leak] = {}
     for article, outlet, _ in rows:
-        domains = set()
+        domains, leaked = set(), []
         for block in article.blocks:
             owner = owners.get(block_key(block)) if len(block) <= MAX_BOILERPLATE_LENGTH else None
             if not owner or len(owner) != 1 or outlet.id in owner:
@@ -57,7 +65,8 @@ def _leaks(rows: Sequence[tuple[Article, Outlet, bytes]]) -> dict[int, frozenset
             source = outlets[next(iter(owner))]
             if _names(block, source) and not find_declared_sources([block]):
                 domains.add(source.domain)
-        found[article.id] = frozenset(domains)
+                leaked.append(block)
+        found[article.id] = _Leak(frozenset(domains), frozenset(leaked))
     return found
 
 
@@ -67,7 +76,12 @@ def _names(block: str, outlet: Outlet) -> bool:
     return normalize_text(outlet.name) in text or label in text.replace(" ", "")
 
 
-def _member(article: Article, outlet: Outlet, shingles: bytes, leaked: frozenset[str]) -> Member:
+def _member(article: Article, outlet: Outlet, shingles: bytes, leak: _Leak) -> Member:
+    hashes = repo.shingles_from_bytes(shingles)
+    blocks = article.text.split("\n\n") if article.text else []
+    kept = _story_blocks(blocks, leak.blocks)
+    if len(kept) < len(blocks):
+        hashes = shingle_hashes("\n\n".join(kept))
     return Member(
         id=article.id,
         url=article.url_norm,
@@ -78,12 +92,35 @@ def _member(article: Article, outlet: Outlet, shingles: bytes, leaked: frozenset
         declared_sources=tuple(article.declared_sources),
         canonical_url=article.canonical_url,
         links=frozenset(article.links),
-        shingles=shingle_set(repo.shingles_from_bytes(shingles)),
+        shingles=shingle_set(hashes),
         partial=article.partial,
         title=article.title,
         read_more=article.read_more,
-        leaked_outlets=leaked,
+        leaked_outlets=leak.domains,
     )
+
+
+#: Credits and pointers sit in the first and last few blocks of a body.
+_EDGE_BLOCKS = 3
+
+
+def _story_blocks(blocks: Sequence[str], leaked: frozenset[str]) -> list[str]:
+    """The blocks that are the story's text, for comparing members with each other.
+
+    Page furniture is left out: another outlet's boilerplate (``leaked``),
+    credit lines and "read more" pointers near either end. Each is evidence
+    of its own (leaked boilerplate, a declared source, a truncated copy), and
+    as text it misleads: two copies that both carry the source's promo line,
+    or both say "Source: X" in the same language, would look closer to each
+    other than to the page they came from.
+    """
+    edge = {*range(min(_EDGE_BLOCKS, len(blocks))), *range(len(blocks) - _EDGE_BLOCKS, len(blocks))}
+    return [
+        block
+        for i, block in enumerate(blocks)
+        if block not in leaked
+        and not (i in edge and (is_credit_line(block) or is_read_more(block)))
+    ]
 
 
 def story_members(session: Session, story_id: int) -> list[Member]:

@@ -33,6 +33,7 @@ from provenance.evidence import (
     WEIGHTS,
     StoryEvidence,
     add_second_pass,
+    anchor_origin,
     collect_evidence,
 )
 from provenance.models import Evidence, Member, Relation, StoryTrace, TracedEdge
@@ -130,6 +131,7 @@ def choose_origin(members: Sequence[Member]) -> OriginChoice:
     root = _root(parents, len(members))
     if root != first_guess:
         add_second_pass(ev, root)  # the parents' evidence needs the settled origin
+    anchor_origin(ev, root)
     return OriginChoice(ev, scores, parents, root)
 
 
@@ -286,6 +288,8 @@ def _detail(ev: StoryEvidence, kind: str, u: int, v: int, source: Member, copy: 
         "shared_edits": f"shares {int(ev.edits[u, v]) if ev.edits is not None else 0} edited "
         f"shingles with {source.outlet} that the origin lacks",
         "from_origin": "copies are most often taken from the origin",
+        "origin_seen_late": f"the crawler found {source.outlet} only after a copy, so when it "
+        "first saw it says nothing of the copying",
         "seen_proximity": f"the crawler found {copy.outlet} "
         f"{(ev.seen[v] - ev.seen[u]) / 3600:.1f} h after {source.outlet}",
         "held": f"{ev.features['held'][u, v]:.0%} of the copy's text is in {source.outlet}'s",

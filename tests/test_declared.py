@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.declared import find_declared_sources
+from provenance.declared import find_declared_sources, is_credit_line
 
 RIA = "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438"  # RIA Novosti
 TASS = "\u0422\u0410\u0421\u0421"
@@ -162,3 +162,33 @@ def test_order_of_appearance_and_dedupe() -> None:
 def test_empty_body() -> None:
     assert find_declared_sources([]) == ()
     assert find_declared_sources([""]) == ()
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Source: Reuters",
+        "Quelle: dpa",
+        "Originally published by The Conversation",
+        "This article first appeared on Harbor Gazette.",
+        "来源：新华社",
+        "Via Global Wire",
+    ],
+)
+def test_a_credit_on_a_line_of_its_own_is_a_credit_line(block: str) -> None:
+    assert is_credit_line(block)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "WASHINGTON (Reuters) - Officials said the talks would resume.",
+        "Source: " + "a long paragraph that goes on " * 6,
+        "The source said nothing more about it.",
+        "Source: officials familiar with the plan",
+        "（新华社）北京市今天发布了新的交通规定。",
+        "",
+    ],
+)
+def test_prose_and_datelines_are_no_credit_lines(block: str) -> None:
+    assert not is_credit_line(block)

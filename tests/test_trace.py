@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from provenance.evidence import add_second_pass, collect_evidence
+from provenance.evidence import add_second_pass, anchor_origin, collect_evidence
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Member, Relation
 from provenance.trace import trace_story
 
@@ -172,3 +172,39 @@ def test_shared_omissions_and_surplus_measure_inherited_cuts() -> None:
     assert omissions[0, 2] == 0.0  # the origin cuts nothing
     assert surplus[1, 3] == 40 / 150  # delta holds 40 origin shingles beta lacks
     assert surplus[0, 3] == 0.0 and surplus[1, 2] == 0.0
+
+
+def test_an_origin_found_after_its_copies_loses_its_first_seen_timing() -> None:
+    # alpha is dated first but the crawler reached it a day after both copies.
+    members = [
+        _member(1, "alpha", range(100), dates=_date(0), first_seen=T0 + timedelta(hours=30)),
+        _member(2, "beta", range(100), first_seen=T0 + timedelta(hours=2)),
+        _member(3, "gamma", range(100), dates=_date(3), first_seen=T0 + timedelta(hours=3.5)),
+    ]
+    ev = collect_evidence(members)
+    add_second_pass(ev, 0)
+    assert ev.features["first_seen"][0, 1] == -1.0  # as the crawler saw it
+    anchor_origin(ev, 0)
+    late = ev.features["origin_seen_late"]
+    assert late[0].tolist() == [0.0, 1.0, 1.0] and not late[1:].any()
+    assert not ev.features["first_seen"][0].any()
+    assert not ev.features["seen_proximity"][0].any()
+    assert not any(ev.features[k][0].any() for k in ev.features if k.startswith("seen_lag_"))
+    # Lags by trusted dates stand: gamma is dated three hours after alpha
+    # (band 2-4 h); beta has no date, so its lag came from first-seen times.
+    assert ev.features["lag_4h"][0, 2] == 1.0
+    assert not any(ev.features[k][0, 1] for k in ev.features if k.startswith("lag_"))
+    # The copies' own timing is untouched: beta was seen before gamma.
+    assert ev.features["first_seen"][1, 2] == 1.0
+
+
+def test_an_origin_seen_first_keeps_its_timing() -> None:
+    members = [
+        _member(1, "alpha", range(100), first_seen=T0),
+        _member(2, "beta", range(100), first_seen=T0 + timedelta(hours=1.5)),
+    ]
+    ev = collect_evidence(members)
+    add_second_pass(ev, 0)
+    anchor_origin(ev, 0)
+    assert not ev.features["origin_seen_late"].any()
+    assert ev.features["first_seen"][0, 1] == 1.0 and ev.features["seen_lag_2h"][0, 1] == 1.0

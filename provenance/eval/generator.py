@@ -38,13 +38,26 @@ from provenance.eval.drafts import (
 from provenance.eval.templates import OUTLETS, Block, Outlet, phrase, render_record
 from provenance.eval.truth import Network, Roundup, Truth, TruthArticle, TruthStory
 
-__all__ = ["generate_network"]
+__all__ = ["ORIGIN_PARENT_WEIGHT", "delay_density", "generate_drafts", "generate_network"]
 
 _START = datetime(2024, 3, 1, tzinfo=UTC)
 _SECTIONS = ("world", "politics", "business", "news", "culture", "science", "local")
 _CJK_LANGUAGES = ("zh",)
 # (cumulative probability, fewest, most copies): many singletons, a few big stories.
 _COPIES = ((0.4, 0, 0), (0.66, 1, 2), (0.86, 3, 5), (0.97, 6, 12), (1.0, 14, 24))
+#: How long (minutes) after its parent a copy appears: (share, from, to), uniform within.
+_DELAYS = ((0.5, 20, 120), (0.35, 120, 24 * 60), (0.15, 24 * 60, 4 * 24 * 60))
+#: A copy takes its parent from the members so far (depth 0 or 1), the origin
+#: with this weight and each copy with weight 1.
+ORIGIN_PARENT_WEIGHT = 3.0
+
+
+def delay_density(minutes: float) -> float:
+    """Density (per minute) of a copy appearing ``minutes`` after its parent."""
+    for share, low, high in _DELAYS:
+        if low <= minutes < high:
+            return share / (high - low)
+    return 0.0
 
 
 def generate_network(
@@ -71,6 +84,29 @@ def generate_network(
             corpus holds too few texts for the request.
         ConfigError: The shared data folder is missing.
     """
+    builder = _build(seed, stories, languages, data_dir)
+    return builder.network(seed)
+
+
+def generate_drafts(
+    *,
+    seed: int,
+    stories: int,
+    languages: Sequence[str] | None = None,
+    data_dir: Path | None = None,
+) -> list[DraftStory]:
+    """The stories of :func:`generate_network` as the generator built them.
+
+    Drafts hold what the records do not: true publication times, parents and
+    bodies. For studies of the generator itself (how much of its ground truth
+    any tracer could recover), never for tracing.
+    """
+    return _build(seed, stories, languages, data_dir).stories
+
+
+def _build(
+    seed: int, stories: int, languages: Sequence[str] | None, data_dir: Path | None
+) -> _Builder:
     if stories < 1:
         raise ValueError(f"stories must be positive, got {stories}")
     corpus = load_corpus(data_dir)
@@ -81,7 +117,7 @@ def generate_network(
         raise ValueError(f"unknown languages {unknown}; the corpus has {sorted(known)}")
     builder = _Builder(random.Random(seed), corpus, wanted)
     builder.build(stories)
-    return builder.network(seed)
+    return builder
 
 
 class _Builder:
@@ -195,7 +231,7 @@ class _Builder:
         self.rng.shuffle(free)
         for outlet in free[:copies]:
             parents = [a for a in story.members if a.depth < 2]
-            weights = [3.0 if a.depth == 0 else 1.0 for a in parents]
+            weights = [ORIGIN_PARENT_WEIGHT if a.depth == 0 else 1.0 for a in parents]
             parent = self.rng.choices(parents, weights)[0]
             story.members.append(self._copy(story, parent, outlet))
         if len(story.members) > 1 and self.rng.random() < 0.12:
@@ -287,12 +323,13 @@ class _Builder:
         (copy.head if self.rng.random() < 0.3 else copy.tail).append(line)
 
     def _delay(self) -> timedelta:
-        roll = self.rng.random()
-        if roll < 0.5:
-            return timedelta(minutes=self.rng.randrange(20, 120))
-        if roll < 0.85:
-            return timedelta(minutes=self.rng.randrange(120, 24 * 60))
-        return timedelta(minutes=self.rng.randrange(24 * 60, 4 * 24 * 60))
+        roll, below = self.rng.random(), 0.0
+        for share, low, high in _DELAYS[:-1]:
+            below += share
+            if roll < below:
+                return timedelta(minutes=self.rng.randrange(low, high))
+        _, low, high = _DELAYS[-1]
+        return timedelta(minutes=self.rng.randrange(low, high))
 
     def _claim(self, origin: Draft, published: datetime, outlet: Outlet) -> datetime | None:
         roll = self.rng.random()
