@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from provenance.eval import Truth, evaluate, generate_network, score
-from provenance.eval.calibration import confidence_pairs, reliability
+from provenance.eval.calibration import chance_ece, confidence_pairs, reliability
 
 
 def dates_only_baseline(truth: Truth) -> list[dict[str, object]]:
@@ -67,9 +67,11 @@ def main() -> None:
     export = [json.loads(line) for line in (workdir / "export.jsonl").open(encoding="utf-8")]
     origin_pairs, parent_pairs = confidence_pairs(export, truth)
     tables = [reliability("origin", origin_pairs), reliability("parent", parent_pairs)]
-    for table in tables:
+    for table, pairs in zip(tables, (origin_pairs, parent_pairs), strict=True):
         print()
         print(table.format())
+        median, p90 = chance_ece(pairs)
+        print(f"  a calibrated tracer, by chance alone: ECE {median:.3f} median, {p90:.3f} p90")
     baseline = score(dates_only_baseline(truth), truth)
     print("\nbaseline, dates only on perfect clusters:")
     print(baseline.format().splitlines()[2])
