@@ -27,6 +27,14 @@ _CREDIT_WORDS = {
 }
 
 
+def _credit_words(credit: str | None, names: list[str]) -> str:
+    """The credit label in words, naming what the copy names."""
+    if not names or credit not in ("credited", "miscredited"):
+        return _CREDIT_WORDS.get(credit or "", "")
+    named = ", ".join(names)
+    return f"credits {named}" if credit == "credited" else f"names {named}, not a source it used"
+
+
 def _evidence_table(evidence: list[dict[str, Any]], weights: dict[str, float]) -> Table:
     table = Table(show_header=True, box=None, pad_edge=False)
     table.add_column("weight", justify="right")
@@ -79,7 +87,8 @@ def explain_story(session: Session, report: StoryReport) -> RenderableType:
             if report.articles[e.child_id].url_norm == article["url"]
         )
         parent = by_url.get(article["parent_url"] or "", {})
-        words = _CREDIT_WORDS.get(article.get("credit") or "", "")
+        names = list(report.articles[edge.child_id].declared_sources or [])
+        words = _credit_words(article.get("credit"), names)
         heading = (
             f"[bold]{article['outlet']}[/bold] {article['relation']} of "
             f"{parent.get('outlet', '?')} — confidence {article['confidence']:.2f}, "

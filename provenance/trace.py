@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from provenance.arborescence import best_arborescence
 from provenance.evidence import (
+    LAG_BANDS,
     NAMING_KINDS,
     ORIGIN_WEIGHTS,
     WEIGHTS,
@@ -259,6 +260,19 @@ def _when(seconds: float, source: str) -> str:
     return f"{source} {datetime.fromtimestamp(seconds, tz=UTC):%Y-%m-%d %H:%M}"
 
 
+def _band_words(band: str) -> str:
+    """A lag band's range in words: ``"2h"`` is "a lag of 1-2 h"."""
+    if band == "more":
+        return f"a lag of over {LAG_BANDS[-1][1]:g} h"
+    index = [name for name, _ in LAG_BANDS].index(band)
+    low = LAG_BANDS[index - 1][1] if index else 0.0
+    high = LAG_BANDS[index][1]
+    if high < 1:
+        return f"a lag of under {high * 60:.0f} min"
+    low_words = f"{low * 60:.0f} min" if low < 1 else f"{low:g}"
+    return f"a lag of {low_words}-{high:g} h"
+
+
 def _detail(ev: StoryEvidence, kind: str, u: int, v: int, source: Member, copy: Member) -> str:
     if kind == "date_order":
         word = "before" if ev.features[kind][u, v] > 0 else "after"
@@ -267,12 +281,19 @@ def _detail(ev: StoryEvidence, kind: str, u: int, v: int, source: Member, copy: 
             f"({_when(ev.published[u], ev.sources[u])} vs {_when(ev.published[v], ev.sources[v])})"
         )
     if kind == "proximity":
-        return f"{copy.outlet} followed {(ev.published[v] - ev.published[u]) / 3600:.1f} h later"
+        hours = (ev.published[v] - ev.published[u]) / 3600
+        return f"the two are dated close together ({hours:.1f} h apart): copies follow soon"
     if kind.startswith("seen_lag_"):
         hours = (ev.seen[v] - ev.seen[u]) / 3600
-        return f"the crawler found {copy.outlet} {hours:.1f} h after {source.outlet}"
+        return (
+            f"the crawler found {copy.outlet} {hours:.1f} h after {source.outlet} "
+            f"({_band_words(kind.removeprefix('seen_lag_'))} by first-seen times)"
+        )
     if kind.startswith("lag_"):
-        return f"{copy.outlet} appeared {ev.lag_hours[u, v]:.1f} h after {source.outlet}"
+        return (
+            f"{copy.outlet} appeared {ev.lag_hours[u, v]:.1f} h after {source.outlet} "
+            f"({_band_words(kind.removeprefix('lag_'))} by dates where both are trusted)"
+        )
     if kind == "first_seen":
         word = "before" if ev.features[kind][u, v] > 0 else "after"
         return f"the crawler saw {source.outlet} {word} {copy.outlet}"
@@ -289,10 +310,10 @@ def _detail(ev: StoryEvidence, kind: str, u: int, v: int, source: Member, copy: 
         "shared_edits": f"shares {int(ev.edits[u, v]) if ev.edits is not None else 0} edited "
         f"shingles with {source.outlet} that the origin lacks",
         "from_origin": "copies are most often taken from the origin",
-        "origin_seen_late": f"the crawler found {source.outlet} only after a copy, so when it "
-        "first saw it says nothing of the copying",
-        "seen_proximity": f"the crawler found {copy.outlet} "
-        f"{(ev.seen[v] - ev.seen[u]) / 3600:.1f} h after {source.outlet}",
+        "origin_seen_late": f"the crawler found {source.outlet} only after a copy, so its "
+        "first-seen time says nothing of who copied whom",
+        "seen_proximity": "the crawler found the two close together "
+        f"({(ev.seen[v] - ev.seen[u]) / 3600:.1f} h apart): copies follow soon",
         "held": f"{ev.features['held'][u, v]:.0%} of the copy's text is in {source.outlet}'s",
         "shared_omissions": f"leaves out {ev.features['shared_omissions'][u, v]:.0%} of what "
         f"{source.outlet} also leaves out of the origin",

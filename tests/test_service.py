@@ -191,6 +191,24 @@ def test_cli_ingest_stories_trace_export(sqlite_url: str, tmp_path: Path) -> Non
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2
 
 
+def test_cli_trace_explain_says_who_is_credited_and_why(sqlite_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    path = _write(tmp_path / "a.jsonl", _records())
+    assert runner.invoke(app, ["ingest", str(path), "--db", sqlite_url]).exit_code == 0
+    result = runner.invoke(
+        app,
+        ["trace", "https://beta.test/a/1", "--explain", "--db", sqlite_url],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any("Origin: Alpha News" in line for line in lines)
+    heading = next(line for line in lines if "copy of Alpha News" in line)
+    assert "credits Alpha News" in heading and "attribution added" in heading
+    # Each piece of evidence with its signed weight, in words.
+    assert any("names Alpha News as its source" in line and "+" in line for line in lines)
+
+
 def test_cli_exit_codes(sqlite_url: str, tmp_path: Path) -> None:
     runner = CliRunner()
     bad = _write(tmp_path / "bad.jsonl", ["nope", {"url": "https://x.test"}])
