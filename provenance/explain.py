@@ -87,8 +87,7 @@ def explain_story(session: Session, report: StoryReport) -> RenderableType:
             if report.articles[e.child_id].url_norm == article["url"]
         )
         parent = by_url.get(article["parent_url"] or "", {})
-        names = list(report.articles[edge.child_id].declared_sources or [])
-        words = _credit_words(article.get("credit"), names)
+        words = _credit_words(article.get("credit"), article.get("declared_sources") or [])
         heading = (
             f"[bold]{article['outlet']}[/bold] {article['relation']} of "
             f"{parent.get('outlet', '?')} — confidence {article['confidence']:.2f}, "

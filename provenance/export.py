@@ -64,6 +64,7 @@ def _article_document(
         if is_origin or edge is None
         else round(edge.confidence, 4),
         "credit": None if is_origin or edge is None else edge.credit,
+        "declared_sources": [str(name) for name in article.declared_sources or []],
         "diff": None if is_origin else diffs.get(article.id),
         "evidence": _evidence(
             story.origin_evidence if is_origin or edge is None else edge.evidence

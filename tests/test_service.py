@@ -101,8 +101,13 @@ def test_ingest_groups_copies_and_traces_origin(db_url: str, tmp_path: Path) -> 
         "evidence",
     }
     # The contract's fields are all there; the only additions are documented ones.
-    assert contract <= set(copy) and set(copy) - contract <= {"credit", "span", "diff"}
-    assert copy["credit"] == "credited"
+    assert contract <= set(copy) and set(copy) - contract <= {
+        "credit",
+        "declared_sources",
+        "span",
+        "diff",
+    }
+    assert copy["credit"] == "credited" and copy["declared_sources"] == ["Alpha News"]
 
 
 def test_ingest_twice_changes_nothing(db_url: str, tmp_path: Path) -> None:

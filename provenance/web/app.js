@@ -106,6 +106,15 @@ async function search(form, results, offset) {
 const CREDIT_WORDS = { credited: "credits its source", uncredited: "does not say where it comes from",
                        miscredited: "names a source it did not copy from" };
 
+// What a copy credits, naming the sources its text declares where it names any.
+function creditWords(article) {
+  const names = (article.declared_sources || []).join(", ");
+  if (!article.credit) return "—";
+  if (names && article.credit === "credited") return `credits ${names}`;
+  if (names && article.credit === "miscredited") return `names ${names}, not a source it used`;
+  return CREDIT_WORDS[article.credit];
+}
+
 function originCard(story) {
   const origin = story.articles.find((a) => a.relation === "origin") || story.articles[0];
   return el("section", { class: "card", id: "origin-card", "aria-labelledby": "origin-title" },
@@ -133,7 +142,7 @@ function copiesTable(story, select) {
     el("td", {}, el("a", { href: `#/outlet/${a.outlet_id}` }, a.outlet)),
     el("td", {}, when(a.published_at || a.fetched_at)),
     el("td", {}, a.relation), el("td", {}, a.similarity.toFixed(2)),
-    el("td", {}, a.credit ? CREDIT_WORDS[a.credit] : "—"),
+    el("td", {}, creditWords(a)),
     el("td", {}, a.parent_url ? el("button", { type: "button", class: "link", onclick: () => select(a.article_id) }, "show diff") : "")));
   return el("section", {}, el("h2", {}, "Copies"),
     el("table", { id: "copies" }, el("thead", {}, el("tr", {}, ...["outlet", "time", "relation", "similarity", "credit", ""].map((h) => el("th", { scope: "col" }, h)))),
