@@ -242,12 +242,28 @@ def crawl(
 
 async def _watch(db: str | None) -> None:
     stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    assert main is not None
+
+    def interrupt() -> None:
+        # Ctrl-C cancels the watch at once. It also sets ``stop``: should a
+        # library deep in a round swallow the cancellation, that round is
+        # still the last, rather than the watch running on.
+        stop.set()
+        main.cancel()
+
     # SIGTERM (a service manager, docker stop) ends the watch after its round;
-    # Ctrl-C cancels it at once, and neither leaves a transaction half done.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    async with _crawler(db, None) as crawler:
-        _err.print("watching feeds; Ctrl-C stops")
-        await crawler.watch(stop=stop, on_round=lambda r: _print_report(r, brief=True))
+    # neither signal leaves a transaction half done.
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, interrupt)
+    try:
+        async with _crawler(db, None) as crawler:
+            _err.print("watching feeds; Ctrl-C stops")
+            await crawler.watch(stop=stop, on_round=lambda r: _print_report(r, brief=True))
+    except asyncio.CancelledError:
+        if not stop.is_set():
+            raise  # cancelled by something other than our signals
     _err.print("stopped")
 
 

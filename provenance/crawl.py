@@ -279,8 +279,12 @@ class Crawler:
             with self.service.sessions() as session:
                 due = crawl_repo.next_due_at(session)
             wait = idle if due is None else (due - self._clock()).total_seconds()
+            # asyncio.timeout, not wait_for: on Python 3.11 a cancellation that
+            # lands as wait_for times out can come back as TimeoutError and be
+            # lost here; the timeout context tells its own from the caller's.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=min(max(wait, 0.0), idle))
+                async with asyncio.timeout(min(max(wait, 0.0), idle)):
+                    await stop.wait()
 
     async def fetch_one(self, url: str) -> CrawlReport:
         """Fetch one page now, archive and ingest it, whether it was seen or not.

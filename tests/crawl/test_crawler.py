@@ -202,7 +202,7 @@ def test_crawl_watch_command_stops_cleanly_on_ctrl_c(named: NewsWeb, tmp_path: P
     finally:
         if child.poll() is None:
             child.kill()
-            child.wait()
+            child.communicate()  # reaps it and closes its pipes
     assert child.returncode == 0, err
     assert "polled" in out and "stopped" in err
 
