@@ -223,8 +223,7 @@ def add_second_pass(ev: StoryEvidence, root: int) -> None:
     ev.features["from_origin"] = prior
     assert ev.incidence is not None
     in_root = ev.incidence[root].toarray().ravel() > 0
-    with_root = ev.incidence[:, in_root]
-    common_with_root = (with_root @ with_root.T).toarray().astype(np.float64)
+    common_with_root = _cooccurrence(ev.incidence[:, in_root])
     edits = ev.shared - common_with_root
     edits[root, :] = 0
     edits[:, root] = 0
@@ -358,6 +357,24 @@ def _bands(ev: StoryEvidence, prefix: str, hours: npt.NDArray[np.float64]) -> No
     ev.features[prefix + "more"] = (known & (hours > low)).astype(np.float64)
 
 
+def _cooccurrence(incidence: sparse.csr_matrix) -> npt.NDArray[np.float64]:
+    """Shingles shared by every pair of members: ``incidence @ incidence.T``, dense.
+
+    Most of a story's shingles are held by most of its members, and a sparse
+    product spends its time on exactly those columns; they go through a dense
+    (BLAS) product instead, the rare ones through the sparse one. float32
+    counts are exact below 2**24 shingles.
+    """
+    columns = incidence.tocsc()
+    held = np.diff(columns.indptr)
+    common = held > max(2, incidence.shape[0] // 20)
+    dense = columns[:, common].toarray().astype(np.float32)
+    rare = columns[:, ~common].tocsr()
+    total = (dense @ dense.T).astype(np.float64)
+    total += (rare @ rare.T).toarray()
+    return total
+
+
 def _incidence(members: Sequence[Member]) -> sparse.csr_matrix:
     sizes = [len(m.shingles) for m in members]
     values = np.concatenate([m.shingles for m in members]) if sum(sizes) else np.empty(0, np.uint32)
@@ -381,7 +398,7 @@ def _text(ev: StoryEvidence) -> None:
     members = ev.members
     n = len(members)
     ev.incidence = _incidence(members)
-    shared = (ev.incidence @ ev.incidence.T).toarray().astype(np.float64)
+    shared = _cooccurrence(ev.incidence)
     sizes = np.array([len(m.shingles) for m in members], dtype=np.float64)
     np.fill_diagonal(shared, 0)
     union = sizes[:, None] + sizes[None, :] - shared

@@ -95,7 +95,10 @@ def trace_story(members: Sequence[Member]) -> StoryTrace:
     parents = best_arborescence(scores, root=root)
     capped = min(margin, _MAX_MARGIN)
     confidence = _sigmoid(CALIBRATION["origin_a"] * capped + CALIBRATION["origin_b"])
-    edges = tuple(_edge(ev, scores, parents, child) for child in sorted(parents))
+    children: dict[int, list[int]] = {}
+    for c, p in parents.items():
+        children.setdefault(p, []).append(c)
+    edges = tuple(_edge(ev, scores, parents, children, child) for child in sorted(parents))
     return StoryTrace(
         origin_id=members[root].id,
         confidence=confidence,
@@ -177,12 +180,16 @@ def _first_published(ev: StoryEvidence, root: int) -> datetime | None:
 
 
 def _edge(
-    ev: StoryEvidence, scores: npt.NDArray[np.float64], parents: dict[int, int], child: int
+    ev: StoryEvidence,
+    scores: npt.NDArray[np.float64],
+    parents: dict[int, int],
+    children: dict[int, list[int]],
+    child: int,
 ) -> TracedEdge:
     parent = parents[child]
     column = scores[:, child].copy()
     # A member's own copies cannot be its source: they leave the comparison.
-    column[list(_descendants(parents, child))] = -np.inf
+    column[list(_descendants(children, child))] = -np.inf
     finite = column[np.isfinite(column)]
     top = finite.max()
     raw = float(np.exp(column[parent] - top) / np.exp(finite - top).sum())
@@ -199,10 +206,7 @@ def _edge(
     )
 
 
-def _descendants(parents: dict[int, int], node: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for c, p in parents.items():
-        children.setdefault(p, []).append(c)
+def _descendants(children: dict[int, list[int]], node: int) -> set[int]:
     found: set[int] = set()
     stack = list(children.get(node, []))
     while stack:

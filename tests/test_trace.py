@@ -208,3 +208,17 @@ def test_an_origin_seen_first_keeps_its_timing() -> None:
     anchor_origin(ev, 0)
     assert not ev.features["origin_seen_late"].any()
     assert ev.features["first_seen"][0, 1] == 1.0 and ev.features["seen_lag_2h"][0, 1] == 1.0
+
+
+def test_pair_counts_match_the_plain_sparse_product() -> None:
+    from scipy import sparse
+
+    from provenance.evidence import _cooccurrence
+
+    rng = np.random.default_rng(3)
+    # 60 members: 300 shingles most of them hold, 900 each held by a few.
+    common = rng.random((60, 300)) < 0.8
+    rare = rng.random((60, 900)) < 0.02
+    incidence = sparse.csr_matrix(np.hstack([common, rare]).astype(np.float64))
+    expected = (incidence @ incidence.T).toarray()
+    assert np.array_equal(_cooccurrence(incidence), expected)
