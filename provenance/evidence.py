@@ -370,7 +370,7 @@ def _cooccurrence(incidence: sparse.csr_matrix) -> npt.NDArray[np.float64]:
     common = held > max(2, incidence.shape[0] // 20)
     dense = columns[:, common].toarray().astype(np.float32)
     rare = columns[:, ~common].tocsr()
-    total = (dense @ dense.T).astype(np.float64)
+    total: npt.NDArray[np.float64] = (dense @ dense.T).astype(np.float64)
     total += (rare @ rare.T).toarray()
     return total
 
