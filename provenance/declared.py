@@ -63,6 +63,23 @@ _PHRASE_RE = re.compile(
     r"\s+(?:by|at|on|in|from|of)\s+(?P<name>.+)$",
     re.IGNORECASE,
 )
+#: A quote's lead-in, on a short line of its own that ends in a colon: "As X
+#: reported:", and the same turn of phrase in the other languages we meet.
+_LEAD_RE = re.compile(
+    r"^(?:as (?P<en>.+?) (?:reported|wrote|put it|noted)"
+    r"|wie (?P<de>.+?) (?:berichtete|schrieb|meldete)"
+    r"|según (?:informó|publicó|escribió|reportó) (?P<es>.+?)"
+    r"|comme l['’](?:a|ont) (?:rapporté|écrit|indiqué) (?P<fr>.+?)"
+    r"|come (?:riportato|scritto|riferito) da (?P<it>.+?)"
+    r"|как (?:сообщил[оаи]?|пишет|пишут)(?: издание)? (?P<ru>.+?)"
+    r"|jak (?:podał[ao]?|pisze|napisał[ao]?|informuje) (?P<pl>.+?)"
+    r"|(?P<tr>.+?) tarafından bildirildiğine göre"
+    r"|و?(?:بحسب|حسب|وفق) ما (?:أفاد به|أفادت به|نشره|نشرته|ذكره|ذكرته) (?P<ar>.+?)"
+    r"|据(?P<zh>.+?)(?:报道|報道|消息))"
+    r"\s*[:\uff1a]$",
+    re.IGNORECASE,
+)
+_MAX_LEAD_LINE = 120
 _VIA_RE = re.compile(r"^\s*via\s*:?\s+(?P<name>\S.*)$", re.IGNORECASE)
 _RU_MATERIALS_RE = re.compile(r"^\s*по\s+материалам\s+(?P<name>.+)$", re.IGNORECASE)
 _DATELINE_RE = re.compile(
@@ -83,6 +100,12 @@ _DATELINE_WORDS = frozenset(
 )
 #: Parenthesised notes in Chinese text that are bylines or markers, not sources.
 _CJK_NOTE_RE = re.compile(r"记者|编辑|责编|摄|图|完|译|实习生|通讯员|特约")
+#: A parenthesised CJK credit names an outlet: agencies end in 社, papers in
+#: 报, sites in 网, broadcasters in 台 ("（新华社）", "（人民日报）"). Any other
+#: closing parenthesis ("City SP（西部）", "west") is prose.
+_CJK_OUTLET_RE = re.compile(
+    r"(?:社|报|報|网|網|台|新闻|新聞|时报|時報|通讯|通訊|电视|電視|广播|廣播|传媒|傳媒|媒体|媒體)$"
+)
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
 #: Where a captured name ends: licence notes, dates, separators, a new sentence.
 _NAME_END_RE = re.compile(
@@ -93,7 +116,9 @@ _NAME_END_RE = re.compile(
 )
 _SPLIT_RE = re.compile(r"\s*[;,、]\s*")
 _EDGE_PUNCT = " \t\"'«»“”„\u2018\u2019*_.,;:!?"
-_NOT_NAMES = frozenset({"the", "here", "this", "it", "unknown", "n/a", "none", "internet", "web"})
+_NOT_NAMES = frozenset(
+    {"the", "here", "this", "it", "we", "us", "they", "unknown", "n/a", "none", "internet", "web"}
+)
 
 
 def find_declared_sources(blocks: Sequence[str]) -> tuple[str, ...]:
@@ -111,7 +136,22 @@ def find_declared_sources(blocks: Sequence[str]) -> tuple[str, ...]:
     for index in _edge_indices(len(blocks)):
         for name in _block_declarations(blocks[index], first=index < _EDGE_BLOCKS):
             found.setdefault(name.casefold(), name)
+    # Quotes sit anywhere in an article; so do their lead-ins.
+    for block in blocks:
+        for name in _lead_names(block):
+            found.setdefault(name.casefold(), name)
     return tuple(found.values())
+
+
+def _lead_names(block: str) -> Iterator[str]:
+    """The source a quote's lead-in names ("As Reuters reported:"), if the block is one."""
+    line = block.strip()
+    if len(line) > _MAX_LEAD_LINE or "\n" in line:
+        return
+    match = _LEAD_RE.match(line)
+    if match:
+        name = next(group for group in match.groups() if group)
+        yield from _names(name)
 
 
 def is_credit_line(block: str) -> bool:
@@ -170,7 +210,7 @@ def _cjk_paren_hits(line: str) -> Iterator[tuple[int, str]]:
     for match in _CJK_PAREN_RE.finditer(line):
         group = "head" if match.group("head") else "tail"
         note = match.group(group)
-        if _CJK_RE.search(note) and not _CJK_NOTE_RE.search(note):
+        if _CJK_RE.search(note) and not _CJK_NOTE_RE.search(note) and _CJK_OUTLET_RE.search(note):
             yield match.start(group), note
 
 

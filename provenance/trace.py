@@ -228,9 +228,10 @@ def _ancestors(parents: dict[int, int], node: int) -> set[int]:
 def _credit(ev: StoryEvidence, parents: dict[int, int], child: int) -> str:
     """Credited, uncredited or miscredited, judged against the traced tree.
 
-    Credited: it names or links its parent or another ancestor, or the same
-    outside source (a wire agency, say) that the origin itself names.
-    Miscredited: it names or links something else. Uncredited: nothing.
+    Credited: it names or links its parent or another ancestor. Miscredited:
+    it names or links something else. Uncredited: nothing, or only the outside
+    source (a wire agency, say) that the origin itself names: that credit came
+    along with the copied text, and says nothing of whom it was copied from.
     """
     named = {int(u) for kind in NAMING_KINDS for u in np.flatnonzero(ev.features[kind][:, child])}
     member = ev.members[child]
@@ -241,7 +242,7 @@ def _credit(ev: StoryEvidence, parents: dict[int, int], child: int) -> str:
         return "credited"
     origin_names = set(ev.members[_root(parents, len(ev.members))].declared_sources)
     if not named and outside <= origin_names:
-        return "credited"
+        return "uncredited"
     return "miscredited"
 
 

@@ -192,3 +192,41 @@ def test_a_credit_on_a_line_of_its_own_is_a_credit_line(block: str) -> None:
 )
 def test_prose_and_datelines_are_no_credit_lines(block: str) -> None:
     assert not is_credit_line(block)
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("As Harbor Gazette reported:", "Harbor Gazette"),
+        ("Wie Alpen Kurier berichtete:", "Alpen Kurier"),
+        ("Según informó El Faro Diario:", "El Faro Diario"),
+        ("Comme l'a rapporté Le Matin :", "Le Matin"),
+        ("Come riportato da La Gazzetta del Lago:", "La Gazzetta del Lago"),
+        ("Как сообщило издание Уральские новости:", "Уральские новости"),
+        ("Jak podał Kurier Wiślany:", "Kurier Wiślany"),
+        ("Ege Haber tarafından bildirildiğine göre:", "Ege Haber"),
+        ("据新城晚报报道：", "新城晚报"),
+    ],
+)
+def test_a_quotes_lead_in_declares_its_source_anywhere_in_the_body(
+    lead: str, expected: str
+) -> None:
+    # The lead-in sits mid-article, before the quoted passage, not at an edge.
+    assert find_declared_sources([BODY, BODY, BODY, BODY, lead, BODY, BODY, BODY, BODY]) == (
+        expected,
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "One report put it this way:",
+        "As we reported:",
+        "According to police:",
+        "Según el ministro:",
+        "As the minister reported to parliament on Tuesday, the plan would be delayed:" + " x" * 30,
+        "Danapur SDPO Ashok Mishra 已成为巴特那的 City SP\uff08西部\uff09",  # "(west)": prose
+    ],
+)
+def test_lead_ins_and_parentheses_that_name_no_outlet(line: str) -> None:
+    assert find_declared_sources([BODY, BODY, BODY, BODY, line]) == ()

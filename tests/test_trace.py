@@ -222,3 +222,23 @@ def test_pair_counts_match_the_plain_sparse_product() -> None:
     incidence = sparse.csr_matrix(np.hstack([common, rare]).astype(np.float64))
     expected = (incidence @ incidence.T).toarray()
     assert np.array_equal(_cooccurrence(incidence), expected)
+
+
+def test_credit_labels_judge_what_each_copy_names_against_the_tree() -> None:
+    # alpha, a newspaper, runs a Reuters story; the others copy alpha.
+    members = [
+        _member(1, "alpha", range(200), dates=_date(0), declared_sources=("Reuters",)),
+        _member(2, "beta", range(200), dates=_date(2), declared_sources=("Alpha",)),
+        _member(3, "gamma", range(200), dates=_date(3), declared_sources=("Reuters",)),
+        _member(4, "delta", range(200), dates=_date(4), declared_sources=("Zeta Times",)),
+        _member(5, "omega", range(200), dates=_date(5)),
+    ]
+    trace = trace_story(members)
+    assert trace.origin_id == 1
+    credit = {e.child_id: e.credit for e in trace.edges}
+    assert credit[2] == "credited"  # names its source
+    # Reuters came along with alpha's text: gamma says nothing of whom it copied.
+    assert credit[3] == "uncredited"
+    # delta names an outlet that is neither in the story nor alpha's source.
+    assert credit[4] == "miscredited"
+    assert credit[5] == "uncredited"
