@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from provenance import trace
-from provenance.eval.calibration import chance_ece, confidence_pairs, reliability
+from provenance.eval.calibration import chance_line, confidence_pairs, reliability
 from provenance.eval.generator import generate_network
 from provenance.service import export_stories, ingest_path
 
@@ -123,8 +123,7 @@ def main() -> None:
         held_out = verdicts([int(s) for s in args.check.split(",")], args.stories)
         for name, pairs in zip(("origin", "parent"), held_out, strict=True):
             print(reliability(f"{name} (held-out seeds {args.check})", pairs).format())
-            median, p90 = chance_ece(pairs)
-            print(f"  a calibrated tracer, by chance alone: ECE {median:.3f} median, {p90:.3f} p90")
+            print(chance_line(pairs))
     print(json.dumps(constants))
 
 

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from provenance.eval import Truth, evaluate, generate_network, score
-from provenance.eval.calibration import chance_ece, confidence_pairs, reliability
+from provenance.eval.calibration import chance_line, confidence_pairs, reliability
 
 
 def dates_only_baseline(truth: Truth) -> list[dict[str, object]]:
@@ -70,8 +70,7 @@ def main() -> None:
     for table, pairs in zip(tables, (origin_pairs, parent_pairs), strict=True):
         print()
         print(table.format())
-        median, p90 = chance_ece(pairs)
-        print(f"  a calibrated tracer, by chance alone: ECE {median:.3f} median, {p90:.3f} p90")
+        print(chance_line(pairs))
     baseline = score(dates_only_baseline(truth), truth)
     print("\nbaseline, dates only on perfect clusters:")
     print(baseline.format().splitlines()[2])

@@ -36,15 +36,16 @@ from collections.abc import Iterator, Sequence
 
 from provenance.outlet import outlet_domain
 
-__all__ = ["find_declared_sources", "is_credit_line"]
+__all__ = ["edge_indices", "find_declared_sources", "is_credit_line"]
 
 #: Credits sit at the top or the bottom of a body; the middle is prose.
 _EDGE_BLOCKS = 3
 _MAX_NAME_LENGTH = 80
 _MAX_NAME_WORDS = 6
 _MAX_VIA_LINE = 60
-#: A credit line stands on its own and is short; a longer block is prose.
-_MAX_CREDIT_LINE = 120
+#: A credit line or a quote's lead-in stands on its own and is short; a
+#: longer block is prose.
+_MAX_OWN_LINE = 120
 
 _COLON = r"[ \t\u00a0\u202f]*[:\uff1a]"
 _LABELS = (
@@ -79,7 +80,6 @@ _LEAD_RE = re.compile(
     r"\s*[:\uff1a]$",
     re.IGNORECASE,
 )
-_MAX_LEAD_LINE = 120
 _VIA_RE = re.compile(r"^\s*via\s*:?\s+(?P<name>\S.*)$", re.IGNORECASE)
 _RU_MATERIALS_RE = re.compile(r"^\s*по\s+материалам\s+(?P<name>.+)$", re.IGNORECASE)
 _DATELINE_RE = re.compile(
@@ -133,7 +133,7 @@ def find_declared_sources(blocks: Sequence[str]) -> tuple[str, ...]:
         appearance. Empty when the body declares nothing.
     """
     found: dict[str, str] = {}
-    for index in _edge_indices(len(blocks)):
+    for index in edge_indices(len(blocks)):
         for name in _block_declarations(blocks[index], first=index < _EDGE_BLOCKS):
             found.setdefault(name.casefold(), name)
     # Quotes sit anywhere in an article; so do their lead-ins.
@@ -143,12 +143,16 @@ def find_declared_sources(blocks: Sequence[str]) -> tuple[str, ...]:
     return tuple(found.values())
 
 
+def _own_line(block: str) -> str | None:
+    """The block stripped, if it is one short line; else None."""
+    line = block.strip()
+    return line if line and len(line) <= _MAX_OWN_LINE and "\n" not in line else None
+
+
 def _lead_names(block: str) -> Iterator[str]:
     """The source a quote's lead-in names ("As Reuters reported:"), if the block is one."""
-    line = block.strip()
-    if len(line) > _MAX_LEAD_LINE or "\n" in line:
-        return
-    match = _LEAD_RE.match(line)
+    line = _own_line(block)
+    match = _LEAD_RE.match(line) if line else None
     if match:
         name = next(group for group in match.groups() if group)
         yield from _names(name)
@@ -167,8 +171,8 @@ def is_credit_line(block: str) -> bool:
         True for a short single line that declares a source by a label or a
         republication phrase.
     """
-    line = block.strip()
-    if not line or len(line) > _MAX_CREDIT_LINE or "\n" in line:
+    line = _own_line(block)
+    if line is None:
         return False
     for pattern in (_LABEL_RE, _CJK_LABEL_RE, _PHRASE_RE, _RU_MATERIALS_RE, _VIA_RE):
         match = pattern.search(line)
@@ -177,7 +181,8 @@ def is_credit_line(block: str) -> bool:
     return False
 
 
-def _edge_indices(count: int) -> list[int]:
+def edge_indices(count: int) -> list[int]:
+    """Indices of the first and last few blocks of a body of ``count``, where credits live."""
     head = range(min(count, _EDGE_BLOCKS))
     tail = range(max(count - _EDGE_BLOCKS, _EDGE_BLOCKS), count)
     return [*head, *tail]

@@ -273,24 +273,20 @@ def anchor_origin(ev: StoryEvidence, root: int) -> None:
     the parent. Called once the origin is settled; the origin's choice used
     the times as they were.
     """
+    n = len(ev.members)
+    late = np.zeros((n, n))
     others = np.delete(ev.seen, root)
-    late = np.zeros(len(ev.members))
     if others.size and np.nanmin(others, initial=np.inf) < ev.seen[root] - TIE_S:
-        late[:] = 1.0
-        late[root] = 0.0
-        for kind in ("first_seen", "seen_proximity"):
-            ev.features[kind][root] = 0.0
-        for name in (*(n for n, _ in LAG_BANDS), "more"):
-            ev.features["seen_lag_" + name][root] = 0.0
+        late[root] = 1.0
+        late[root, root] = 0.0
+        ev.features["first_seen"][root] = 0.0
+        ev.features["seen_proximity"][root] = 0.0
         dated = (ev.trust[root] > 0) & (ev.trust > 0)
         dated &= ~np.isnan(ev.published) & ~np.isnan(ev.published[root])
-        for name in (*(n for n, _ in LAG_BANDS), "more"):
-            ev.features["lag_" + name][root] = np.where(
-                dated, ev.features["lag_" + name][root], 0.0
-            )
-    feature = np.zeros((len(ev.members), len(ev.members)))
-    feature[root] = late
-    ev.features["origin_seen_late"] = feature
+        for name in (*(band for band, _ in LAG_BANDS), "more"):
+            ev.features["seen_lag_" + name][root] = 0.0
+            ev.features["lag_" + name][root] *= dated
+    ev.features["origin_seen_late"] = late
 
 
 def _seconds(value: object) -> float:

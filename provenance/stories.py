@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provenance.boilerplate import MAX_BOILERPLATE_LENGTH, BoilerplateModel, block_key
-from provenance.declared import find_declared_sources, is_credit_line
+from provenance.declared import edge_indices, find_declared_sources, is_credit_line
 from provenance.match import shingle_set
 from provenance.models import Member, Relation, StoryTrace
 from provenance.normalize import is_read_more, normalize_text
@@ -77,11 +77,12 @@ def _names(block: str, outlet: Outlet) -> bool:
 
 
 def _member(article: Article, outlet: Outlet, shingles: bytes, leak: _Leak) -> Member:
-    hashes = repo.shingles_from_bytes(shingles)
     blocks = article.text.split("\n\n") if article.text else []
     kept = _story_blocks(blocks, leak.blocks)
     if len(kept) < len(blocks):
         hashes = shingle_hashes("\n\n".join(kept))
+    else:
+        hashes = repo.shingles_from_bytes(shingles)
     return Member(
         id=article.id,
         url=article.url_norm,
@@ -100,10 +101,6 @@ def _member(article: Article, outlet: Outlet, shingles: bytes, leak: _Leak) -> M
     )
 
 
-#: Credits and pointers sit in the first and last few blocks of a body.
-_EDGE_BLOCKS = 3
-
-
 def _story_blocks(blocks: Sequence[str], leaked: frozenset[str]) -> list[str]:
     """The blocks that are the story's text, for comparing members with each other.
 
@@ -114,7 +111,7 @@ def _story_blocks(blocks: Sequence[str], leaked: frozenset[str]) -> list[str]:
     or both say "Source: X" in the same language, would look closer to each
     other than to the page they came from.
     """
-    edge = {*range(min(_EDGE_BLOCKS, len(blocks))), *range(len(blocks) - _EDGE_BLOCKS, len(blocks))}
+    edge = set(edge_indices(len(blocks)))
     return [
         block
         for i, block in enumerate(blocks)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from provenance.eval.scorer import normalize_url
 from provenance.eval.truth import Truth
 
-__all__ = ["Reliability", "chance_ece", "confidence_pairs", "reliability"]
+__all__ = ["Reliability", "chance_ece", "chance_line", "confidence_pairs", "reliability"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,12 @@ def chance_ece(pairs: Sequence[tuple[float, bool]], draws: int = 1000) -> tuple[
         reliability("chance", [(p, rng.random() < p) for p, _ in pairs]).ece for _ in range(draws)
     )
     return eces[draws // 2], eces[draws * 9 // 10]
+
+
+def chance_line(pairs: Sequence[tuple[float, bool]]) -> str:
+    """:func:`chance_ece` in words, to print beside a reliability table."""
+    median, p90 = chance_ece(pairs)
+    return f"  a calibrated tracer, by chance alone: ECE {median:.3f} median, {p90:.3f} p90"
 
 
 def reliability(name: str, pairs: Sequence[tuple[float, bool]], *, bins: int = 10) -> Reliability:
