@@ -26,7 +26,8 @@ from scipy.optimize import minimize
 from provenance import trace
 from provenance.eval.calibration import chance_line, confidence_pairs, reliability
 from provenance.eval.generator import generate_network
-from provenance.service import export_stories, ingest_path
+from provenance.export import export_stories
+from provenance.service import ingest_path
 
 _CLIP = 1e-6
 #: Raw confidences of 1.0 (no rival origin at all) carry no margin; they are

@@ -67,7 +67,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import provenance.article_index as article_index
 import provenance.service as service_module
-from provenance.crawl import Crawler, CrawlOptions, CrawlReport
+from provenance.crawl import Crawler
+from provenance.crawl_report import CrawlOptions, CrawlReport
 from provenance.eval.generator import generate_network
 from provenance.eval.templates import OUTLETS
 from provenance.fetch import Exchange, Fetcher, FetchOptions, FetchResult, WarcArchive
@@ -313,7 +314,9 @@ def _wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
 def _instrument() -> None:
     """Time the pipeline's stages by wrapping the functions the service calls."""
     for stage, names in {
-        # The extraction step is ``extract_record`` (``_extract`` before it was shared).
+        # The extraction step is ``extract_record`` (``_extract`` before it was shared),
+        # patched in the service's globals, where it is called from, not in its
+        # defining module (provenance.records).
         "extract": tuple(n for n in ("extract_record", "_extract") if hasattr(service_module, n)),
         "fingerprint+match": ("shingle_hashes", "fingerprint_shingles"),
         "trace": ("trace_stored_story",),

@@ -33,7 +33,8 @@ from typing import Any
 
 from provenance.eval.corpus import shared_data_dir
 from provenance.eval.scorer import adjusted_rand_index
-from provenance.service import export_stories, ingest_path
+from provenance.export import export_stories
+from provenance.service import ingest_path
 
 
 def _records(clusters: int, seed: int) -> tuple[list[dict[str, str]], dict[str, tuple[int, str]]]:

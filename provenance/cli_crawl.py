@@ -21,7 +21,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from provenance.crawl import Crawler, CrawlEvent, CrawlOptions, CrawlReport, Failure
+from provenance.crawl import Crawler
+from provenance.crawl_report import CrawlEvent, CrawlOptions, CrawlReport, Failure
 from provenance.errors import ProvenanceError
 from provenance.fetch import Fetcher, FetchOptions, WarcArchive
 from provenance.ingest import CaptureRef

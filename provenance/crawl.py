@@ -2,11 +2,12 @@
 
 This is an edge, between the fetcher (:mod:`provenance.fetch`, which does the
 HTTP, the politeness, the safety checks and the WARC archive), the pure parsers
-of :mod:`provenance.discover` and :mod:`provenance.schedule`, and the storage
-and pipeline of :class:`~provenance.service.Service`. A poll sends the feed's
-stored validators (conditional GET), reads the listing, and schedules the next
-poll from what it found; the pages it names that were never fetched are then
-fetched, archived, recorded as captures and ingested as
+of :mod:`provenance.feeds`, :mod:`provenance.sitemaps` and
+:mod:`provenance.schedule`, and the storage and pipeline of
+:class:`~provenance.service.Service`. A poll sends the feed's stored validators
+(conditional GET), reads the listing (:mod:`provenance.listing`), and schedules
+the next poll from what it found; the pages it names that were never fetched are
+then fetched, archived, recorded as captures and ingested as
 :class:`~provenance.ingest.RawRecord` objects carrying the feed's dates as
 evidence and the first-seen time as ``fetched_at``.
 
@@ -24,183 +25,34 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Literal
 
-from provenance.discover import (
-    FeedKind,
-    feed_kind,
-    parse_feed,
-    parse_sitemap,
+from provenance.crawl_report import (
+    CrawlEvent,
+    CrawlOptions,
+    CrawlReport,
+    Failure,
+    failure_reason,
+    failure_type,
+    is_retryable,
 )
-from provenance.errors import ExtractionError, FetchError, FetchStatusError, ProvenanceError
+from provenance.errors import ExtractionError, ProvenanceError
+from provenance.feeds import FeedKind, feed_kind, parse_feed
 from provenance.fetch import Fetcher, FetchResult
 from provenance.ingest import RawRecord
-from provenance.models import DateClaim
-from provenance.schedule import PollOutcome, PollPolicy, next_interval, next_poll_at
-from provenance.service import IngestReport, Service
-from provenance.settings import Settings
+from provenance.listing import FeedRow, ListedPage, Listing, listed_page, merge_page
+from provenance.schedule import PollOutcome, next_interval, next_poll_at
+from provenance.service import Service
+from provenance.sitemaps import parse_sitemap
 from provenance.storage import crawl_repository as crawl_repo
 from provenance.storage.tables import Feed
 from provenance.urls import normalize_url
 
-__all__ = ["CrawlEvent", "CrawlOptions", "CrawlReport", "Crawler", "Failure"]
+__all__ = ["Crawler"]
 
 _log = logging.getLogger(__name__)
 _PURPOSE = {"rss": "feed", "atom": "feed", "sitemap": "sitemap", "sitemapindex": "sitemap"}
-#: Errors that will not go away by asking again (as opposed to timeouts and 5xx).
-_PERMANENT_STATUSES = frozenset({400, 401, 403, 405, 406, 410, 414, 451})
-_PERMANENT_ERRORS = (
-    "URLRefusedError",
-    "AddressRefusedError",
-    "RedirectError",
-    "BodyTooLargeError",
-    "ContentDecodingError",
-    "ContentTypeError",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlOptions:
-    """How the crawler schedules and bounds its work.
-
-    Attributes:
-        policy: Adaptive polling bounds.
-        concurrency: Fetches in flight at once (the fetcher keeps one per host).
-        max_new_per_feed: New pages fetched from one feed per poll.
-        max_attempts: Fetches of a URL failing for a passing reason before giving up.
-        sitemap_children: Child sitemaps of an index that are followed.
-        batch: Pages fetched before they are ingested together.
-    """
-
-    policy: PollPolicy = field(default_factory=PollPolicy)
-    concurrency: int = 16
-    max_new_per_feed: int = 200
-    max_attempts: int = 3
-    sitemap_children: int = 20
-    batch: int = 500
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> CrawlOptions:
-        """The options from the service settings (``PROVENANCE_POLL_*``, ``..._CRAWL_*``)."""
-        policy = PollPolicy(
-            min_interval=settings.poll_min_interval,
-            max_interval=settings.poll_max_interval,
-            initial_interval=settings.poll_initial_interval,  # clamped into the bounds
-        )
-        return cls(
-            policy=policy,
-            concurrency=settings.crawl_concurrency,
-            max_new_per_feed=settings.crawl_max_new_per_feed,
-            max_attempts=settings.crawl_max_attempts,
-            sitemap_children=settings.sitemap_index_children,
-            batch=settings.ingest_chunk,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """One fetch or parse that failed: which URL, for what, and why."""
-
-    url: str
-    purpose: str
-    reason: str
-    error_type: str
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlEvent:
-    """Progress of a crawl, for a progress display.
-
-    Attributes:
-        kind: ``feed`` (a poll ended), ``queued`` (``count`` pages to fetch) or
-            ``page`` (a page fetch ended).
-        url: The feed or page.
-        ok: Whether it succeeded.
-        detail: A short status (``new 3``, ``not modified``, the error).
-        count: For ``queued``: how many pages were queued.
-    """
-
-    kind: Literal["feed", "queued", "page"]
-    url: str = ""
-    ok: bool = True
-    detail: str = ""
-    count: int = 0
-
-
-@dataclass
-class CrawlReport:
-    """What a crawl did.
-
-    Attributes:
-        feeds_polled: Feeds and sitemaps fetched (answered 2xx or 304).
-        feeds_not_modified: Of those, the ones that answered 304.
-        pages_fetched: Article pages fetched.
-        new_versions: Page captures recorded as a new version of an already
-            captured URL (its content changed).
-        fetched_urls: The final URL (after redirects) of each page fetched.
-        ingest: The pipeline's report over the fetched pages.
-        failures: Every failed fetch or unreadable feed, with its reason.
-    """
-
-    feeds_polled: int = 0
-    feeds_not_modified: int = 0
-    pages_fetched: int = 0
-    new_versions: int = 0
-    fetched_urls: list[str] = field(default_factory=list)
-    ingest: IngestReport = field(default_factory=IngestReport)
-    failures: list[Failure] = field(default_factory=list)
-
-    def add_ingest(self, other: IngestReport) -> None:
-        """Fold one ingest's counts into this report's."""
-        mine = self.ingest
-        mine.stored += other.stored
-        mine.unchanged += other.unchanged
-        mine.changed += other.changed
-        mine.empty += other.empty
-        mine.rejected.extend(other.rejected)
-        mine.stories_traced += other.stories_traced
-
-
-@dataclass(frozen=True, slots=True)
-class _FeedRow:
-    """What a poll needs of a feed row, detached from its session."""
-
-    id: int
-    url: str
-    kind: str
-    outlet_id: int
-    etag: str | None
-    last_modified: str | None
-    interval: float | None
-
-    @classmethod
-    def of(cls, f: Feed) -> _FeedRow:
-        return cls(f.id, f.url, f.kind, f.outlet_id, f.etag, f.last_modified, f.poll_interval_s)
-
-
-@dataclass
-class _Listing:
-    """What a feed or sitemap listed, read from its body."""
-
-    kind: str
-    title: str | None
-    items: list[_Found]
-    problem: str | None = None
-    complete: bool = True
-
-
-@dataclass
-class _Found:
-    """A page URL a listing names, with what the listings said about it."""
-
-    url: str
-    url_norm: str
-    feed_id: int | None
-    dates: list[DateClaim] = field(default_factory=list)
-    lastmod: datetime | None = None
-    refetch: bool = False
 
 
 class Crawler:
@@ -241,18 +93,18 @@ class Crawler:
             What was done and what failed.
         """
         report = CrawlReport()
-        found: dict[str, _Found] = {}
+        found: dict[str, ListedPage] = {}
         polled: set[int] = set()
         for _ in range(4):  # an index, its children, and nested indexes: bounded
             with self.service.sessions() as session:
-                rows = [_FeedRow.of(f) for f in crawl_repo.due_feeds(session, now=self._clock())]
+                rows = [FeedRow.of(f) for f in crawl_repo.due_feeds(session, now=self._clock())]
             rows = [row for row in rows if row.id not in polled]
             if not rows:
                 break
             polled.update(row.id for row in rows)
             for listed in await asyncio.gather(*(self._poll_safely(row, report) for row in rows)):
                 for item in listed:
-                    _merge(found, item)
+                    merge_page(found, item)
         await self._fetch_pages(list(found.values()), report)
         return report
 
@@ -297,12 +149,12 @@ class Crawler:
         """
         url_norm = normalize_url(url)
         report = CrawlReport()
-        await self._fetch_pages([_Found(url, url_norm, feed_id=None, refetch=True)], report)
+        await self._fetch_pages([ListedPage(url, url_norm, feed_id=None, refetch=True)], report)
         return report
 
     # -- polling ---------------------------------------------------------------------
 
-    async def _poll_safely(self, row: _FeedRow, report: CrawlReport) -> list[_Found]:
+    async def _poll_safely(self, row: FeedRow, report: CrawlReport) -> list[ListedPage]:
         # One feed must never end the crawl of the others, even through a bug of
         # ours: the failure is recorded on the feed and logged with its traceback.
         try:
@@ -310,22 +162,24 @@ class Crawler:
         except Exception as exc:
             _log.exception("polling %s failed", row.url)
             purpose = _PURPOSE.get(row.kind, "feed")
-            self._failed_poll(row, report, Failure(row.url, purpose, str(exc), _name(exc)))
+            self._failed_poll(row, report, Failure(row.url, purpose, str(exc), failure_type(exc)))
             return []
 
-    async def _poll(self, row: _FeedRow, report: CrawlReport) -> list[_Found]:
+    async def _poll(self, row: FeedRow, report: CrawlReport) -> list[ListedPage]:
         purpose = _PURPOSE.get(row.kind, "feed")
         try:
             result = await self.fetcher.fetch(
                 row.url, purpose=purpose, etag=row.etag, last_modified=row.last_modified
             )
         except ProvenanceError as exc:  # a FetchError, or the archive could not be written
-            self._failed_poll(row, report, Failure(row.url, purpose, _reason(exc), _name(exc)))
+            self._failed_poll(
+                row, report, Failure(row.url, purpose, failure_reason(exc), failure_type(exc))
+            )
             return []
         report.feeds_polled += 1
         if result.not_modified:
             report.feeds_not_modified += 1
-            self._record_poll(row, result, _Listing(str(row.kind), None, []))
+            self._record_poll(row, result, Listing(str(row.kind), None, []))
             return []
         try:
             listing = self._read_listing(row, result)
@@ -339,7 +193,7 @@ class Crawler:
         self._record_poll(row, result, listing)
         return listing.items
 
-    def _unseen(self, items: list[_Found]) -> list[_Found]:
+    def _unseen(self, items: list[ListedPage]) -> list[ListedPage]:
         """The items never fetched, and those a sitemap says changed since their capture."""
         urls = [i.url_norm for i in items]
         with self.service.sessions() as session:
@@ -350,24 +204,26 @@ class Crawler:
             item.refetch = when is not None and item.lastmod is not None and item.lastmod > when
         return [i for i in items if i.url_norm not in seen or i.refetch]
 
-    def _read_listing(self, row: _FeedRow, result: FetchResult) -> _Listing:
+    def _read_listing(self, row: FeedRow, result: FetchResult) -> Listing:
         kind = feed_kind(result.body)
         if kind is None:
             raise ExtractionError(f"not a feed or sitemap (type {result.content_type or '?'})")
         if kind in (FeedKind.RSS, FeedKind.ATOM):
             ctype = result.headers.get("content-type")
             feed = parse_feed(result.body, base_url=result.url, content_type=ctype)
-            items = [_found(e.url, row.id, e.published) for e in feed.entries]
+            items = [listed_page(e.url, row.id, e.published) for e in feed.entries]
             problem = f"read leniently: {feed.problem}" if feed.problem else None
-            return _Listing(str(kind), feed.title, [i for i in items if i], problem=problem)
+            return Listing(str(kind), feed.title, [i for i in items if i], problem=problem)
         sitemap = parse_sitemap(result.body, base_url=result.url)
         if kind is FeedKind.SITEMAP_INDEX:
             self._add_children(row, [(e.url, e.lastmod) for e in sitemap.entries])
-            return _Listing(str(kind), None, [])
-        items = [_found(e.url, row.id, e.published, lastmod=e.lastmod) for e in sitemap.entries]
-        return _Listing(str(kind), None, [i for i in items if i])
+            return Listing(str(kind), None, [])
+        items = [
+            listed_page(e.url, row.id, e.published, lastmod=e.lastmod) for e in sitemap.entries
+        ]
+        return Listing(str(kind), None, [i for i in items if i])
 
-    def _add_children(self, row: _FeedRow, children: list[tuple[str, datetime | None]]) -> None:
+    def _add_children(self, row: FeedRow, children: list[tuple[str, datetime | None]]) -> None:
         # The most recently modified first: archives of past years rarely change.
         floor = datetime.min.replace(tzinfo=UTC)
         children.sort(key=lambda child: child[1] or floor, reverse=True)
@@ -375,7 +231,7 @@ class Crawler:
             for url, _ in children[: self.options.sitemap_children]:
                 crawl_repo.add_feed(session, url=url, outlet_id=row.outlet_id, kind="sitemap")
 
-    def _record_poll(self, row: _FeedRow, result: FetchResult, listing: _Listing) -> None:
+    def _record_poll(self, row: FeedRow, result: FetchResult, listing: Listing) -> None:
         new = len(listing.items)
         status = "not_modified" if result.not_modified else "ok"
         poll = self._poll_record(row, PollOutcome(new_items=new), status, listing.problem)
@@ -403,7 +259,7 @@ class Crawler:
 
     def _failed_poll(
         self,
-        row: _FeedRow,
+        row: FeedRow,
         report: CrawlReport,
         failure: Failure,
         *,
@@ -419,7 +275,7 @@ class Crawler:
         self._progress(CrawlEvent("feed", row.url, False, error))
 
     def _poll_record(
-        self, row: _FeedRow, outcome: PollOutcome, status: str, error: str | None
+        self, row: FeedRow, outcome: PollOutcome, status: str, error: str | None
     ) -> crawl_repo.PollRecord:
         now, policy = self._clock(), self.options.policy
         interval = next_interval(row.interval, outcome, policy=policy)
@@ -428,13 +284,13 @@ class Crawler:
 
     # -- pages -----------------------------------------------------------------------
 
-    async def _fetch_pages(self, found: Sequence[_Found], report: CrawlReport) -> None:
+    async def _fetch_pages(self, found: Sequence[ListedPage], report: CrawlReport) -> None:
         if not found:
             return
         self._progress(CrawlEvent("queued", count=len(found)))
         limit = asyncio.Semaphore(self.options.concurrency)
 
-        async def one(item: _Found, line: int) -> RawRecord | None:
+        async def one(item: ListedPage, line: int) -> RawRecord | None:
             async with limit:
                 try:
                     return await self._fetch_page(item, line, report)
@@ -452,7 +308,9 @@ class Crawler:
                 with self.service.sessions.begin() as session:
                     crawl_repo.link_captures(session, [normalize_url(r.url) for r in records])
 
-    async def _fetch_page(self, item: _Found, line: int, report: CrawlReport) -> RawRecord | None:
+    async def _fetch_page(
+        self, item: ListedPage, line: int, report: CrawlReport
+    ) -> RawRecord | None:
         try:
             result = await self.fetcher.fetch(item.url, purpose="page")
             if result.text is None or result.capture is None:
@@ -488,8 +346,8 @@ class Crawler:
             dates=tuple(item.dates),
         )
 
-    def _page_failed(self, item: _Found, report: CrawlReport, exc: Exception) -> None:
-        error_type, reason = _name(exc), _reason(exc)
+    def _page_failed(self, item: ListedPage, report: CrawlReport, exc: Exception) -> None:
+        error_type, reason = failure_type(exc), failure_reason(exc)
         report.failures.append(Failure(item.url, "page", reason, error_type))
         with self.service.sessions.begin() as session:
             crawl_repo.record_failure(
@@ -499,30 +357,11 @@ class Crawler:
                 purpose="page",
                 error_type=error_type,
                 reason=reason,
-                retryable=_retryable(exc),
+                retryable=is_retryable(exc),
                 now=self._clock(),
                 feed_id=item.feed_id,
             )
         self._progress(CrawlEvent("page", item.url, False, f"{error_type}: {reason}"))
-
-
-def _found(
-    url: str, feed_id: int, published: DateClaim | None, *, lastmod: datetime | None = None
-) -> _Found | None:
-    try:
-        url_norm = normalize_url(url)
-    except ValueError:
-        return None
-    return _Found(url, url_norm, feed_id, [published] if published else [], lastmod=lastmod)
-
-
-def _merge(found: dict[str, _Found], item: _Found) -> None:
-    """Join what several listings say about one page (a feed and a sitemap, say)."""
-    known = found.get(item.url_norm)
-    if known is None:
-        found[item.url_norm] = item
-        return
-    known.dates.extend(d for d in item.dates if d not in known.dates)
 
 
 def _capture_fields(result: FetchResult, purpose: str, requested: str) -> crawl_repo.CaptureFields:
@@ -543,17 +382,3 @@ def _capture_fields(result: FetchResult, purpose: str, requested: str) -> crawl_
         else None,
         purpose=purpose,
     )
-
-
-def _name(exc: Exception) -> str:
-    return type(exc).__name__
-
-
-def _reason(exc: Exception) -> str:
-    return exc.reason if isinstance(exc, FetchError) else str(exc)
-
-
-def _retryable(exc: Exception) -> bool:
-    if isinstance(exc, FetchStatusError):
-        return exc.status not in _PERMANENT_STATUSES
-    return isinstance(exc, FetchError) and type(exc).__name__ not in _PERMANENT_ERRORS

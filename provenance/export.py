@@ -30,7 +30,7 @@ from provenance.storage import repository as repo
 from provenance.storage.tables import Article
 from provenance.stories import StoryReport, load_story
 
-__all__ = ["story_document", "story_documents"]
+__all__ = ["export_stories", "story_document", "story_documents"]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -98,3 +98,17 @@ def story_documents(session: Session) -> Iterator[dict[str, Any]]:
         report = load_story(session, story.id)
         if report is not None:
             yield story_document(report)
+
+
+def export_stories(*, db_url: str) -> Iterator[dict[str, object]]:
+    """Every story of the database at ``db_url``, in the export contract's shape."""
+    # Imported here so that the contract's readers (explain, bundles) do not load
+    # the ingest pipeline.
+    from provenance.service import Service
+
+    service = Service(db_url)
+    try:
+        with service.sessions() as session:
+            yield from story_documents(session)
+    finally:
+        service.close()

@@ -27,7 +27,8 @@ import httpcore
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provenance.crawl import Crawler, CrawlOptions
+from provenance.crawl import Crawler
+from provenance.crawl_report import CrawlOptions
 from provenance.errors import ProvenanceError
 from provenance.fetch import Fetcher, FetchOptions, Resolver, WarcArchive
 from provenance.ingest import RawRecord

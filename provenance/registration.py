@@ -3,8 +3,8 @@
 An edge beside :mod:`provenance.crawl`: it fetches an outlet's home page and
 robots.txt through the fetcher, finds feed candidates with the pure
 :mod:`provenance.discover`, and keeps each candidate that answers with a feed or
-a sitemap. Validators are not stored here: the first poll must read the whole
-listing, not be answered 304.
+a sitemap (:func:`provenance.feeds.feed_kind`). Validators are not stored here:
+the first poll must read the whole listing, not be answered 304.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from provenance.discover import declared_feeds, feed_kind, guessed_feeds, robots_sitemaps
+from provenance.discover import declared_feeds, guessed_feeds, robots_sitemaps
 from provenance.errors import (
     AddressRefusedError,
     FetchConnectionError,
@@ -21,6 +21,7 @@ from provenance.errors import (
     RobotsDisallowedError,
     URLRefusedError,
 )
+from provenance.feeds import feed_kind
 from provenance.fetch import Fetcher
 from provenance.outlet import outlet_domain, outlet_name
 from provenance.service import Service

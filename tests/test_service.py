@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from provenance.cli import app
+from provenance.export import export_stories
 from provenance.ingest import read_records
-from provenance.service import Service, export_stories, ingest_path
+from provenance.service import Service, ingest_path
 from provenance.storage.tables import Article, CopyEdge, Story
 
 BASE = (

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from provenance.crawl import Crawler, CrawlOptions
+from provenance.crawl import Crawler
+from provenance.crawl_report import CrawlOptions
 from provenance.distributed.broker import TaskSender
 from provenance.distributed.placement import match_shingles
 from provenance.distributed.process import process_items
@@ -22,7 +23,8 @@ from provenance.fingerprint import FingerprintOptions
 from provenance.ingest import RawRecord
 from provenance.jobs import JobExecutor
 from provenance.models import Match
-from provenance.service import MIN_SHINGLES, IngestReport, Service, body_blocks
+from provenance.records import MIN_SHINGLES, body_blocks
+from provenance.service import IngestReport, Service
 from provenance.settings import Settings
 from provenance.shingle import shingle_hashes
 

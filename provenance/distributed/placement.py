@@ -36,7 +36,7 @@ from provenance.distributed.index_store import candidates, insert_bands, lock_ba
 from provenance.fingerprint import FingerprintOptions, fingerprint_shingles
 from provenance.match import shingle_set
 from provenance.models import Match
-from provenance.service import known_article_time
+from provenance.records import known_article_time
 from provenance.settle import PlacedArticle, find_component, settle_component
 from provenance.storage import grouping_repository as grouping_repo
 from provenance.storage import repository as repo

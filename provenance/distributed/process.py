@@ -30,7 +30,7 @@ from provenance.distributed.staging import record_from_json
 from provenance.errors import ExtractionError, StorageError
 from provenance.fingerprint import FingerprintOptions
 from provenance.outlet import outlet_domain, outlet_name
-from provenance.service import (
+from provenance.records import (
     MIN_SHINGLES,
     PendingArticle,
     article_row,

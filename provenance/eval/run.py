@@ -43,7 +43,8 @@ def evaluate(
     Returns:
         The scores.
     """
-    from provenance.service import export_stories, ingest_path
+    from provenance.export import export_stories
+    from provenance.service import ingest_path
 
     started = time.perf_counter()
     network = generate_network(seed=seed, stories=stories, languages=languages)

@@ -21,11 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from provenance.crawl import Crawler, CrawlEvent, CrawlOptions, CrawlReport
+from provenance.crawl import Crawler
+from provenance.crawl_report import CrawlEvent, CrawlOptions, CrawlReport
+from provenance.export import export_stories
 from provenance.fetch import Fetcher, FetchOptions, WarcArchive
 from provenance.registration import register_feed, register_outlet
 from provenance.schedule import PollPolicy
-from provenance.service import Service, export_stories
+from provenance.service import Service
 from provenance.storage import crawl_repository as crawl_repo
 from tests.crawl.conftest import crawler_env
 from tests.crawl.outlets import NewsWeb, build

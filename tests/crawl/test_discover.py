@@ -1,4 +1,4 @@
-"""Feeds, sitemaps, home pages and robots.txt read by :mod:`provenance.discover`."""
+"""Feeds, sitemaps, home pages and robots.txt, read by the feeds, sitemaps and discover modules."""
 
 from __future__ import annotations
 
@@ -11,16 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from provenance.discover import (
-    FeedKind,
-    discover_feeds,
-    feed_kind,
-    parse_feed,
-    parse_sitemap,
-    robots_sitemaps,
-)
+from provenance.discover import discover_feeds, robots_sitemaps
 from provenance.errors import ExtractionError
+from provenance.feeds import FeedKind, feed_kind, parse_feed
 from provenance.models import DateSource
+from provenance.sitemaps import parse_sitemap
 from tests.test_architecture import _PROBE, EDGE_LIBRARIES, TOLERATED
 
 BASE = "http://outlet.test/feed.xml"
@@ -325,7 +320,7 @@ def test_sitemap_external_entities_are_not_read(secret: Path) -> None:
 
 
 def test_sitemap_url_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("provenance.discover.MAX_SITEMAP_URLS", 3)
+    monkeypatch.setattr("provenance.sitemaps.MAX_SITEMAP_URLS", 3)
     data = (
         b"<urlset>"
         + b"".join(b"<url><loc>http://outlet.test/%d</loc></url>" % i for i in range(5))
@@ -394,7 +389,10 @@ Sitemap: mailto:x@y
     ]
 
 
-@pytest.mark.parametrize("module", ["provenance.discover", "provenance.schedule"])
+@pytest.mark.parametrize(
+    "module",
+    ["provenance.feeds", "provenance.sitemaps", "provenance.discover", "provenance.schedule"],
+)
 def test_pure_modules_import_no_edge_library(module: str) -> None:
     import json
 
