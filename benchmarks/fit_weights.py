@@ -180,7 +180,8 @@ def parent_accuracy(traced: Sequence[Traced], weights: Mapping[str, float]) -> f
     return right / max(total, 1)
 
 
-def _stories(seeds: str, count: int, cache: Path | None) -> list[Story]:
+def cached_stories(seeds: str, count: int, cache: Path | None) -> list[Story]:
+    """:func:`load_stories` of comma-separated ``seeds``, kept in ``cache`` if given."""
     if cache and cache.exists():
         loaded: list[Story] = pickle.loads(cache.read_bytes())
         return loaded
@@ -198,7 +199,7 @@ def main() -> None:
     parser.add_argument("--check", help="seeds to report parent accuracy on, e.g. 1,2,3")
     parser.add_argument("--cache", type=Path, help="keep the training stories in this file")
     args = parser.parse_args()
-    train = settle(_stories(args.seeds, args.stories, args.cache))
+    train = settle(cached_stories(args.seeds, args.stories, args.cache))
     check = (
         settle(load_stories([int(s) for s in args.check.split(",")], args.stories))
         if args.check

@@ -3,23 +3,25 @@
 Every ordered pair of members (u, v) is scored for "v was copied from u" by
 :mod:`provenance.evidence`. The tree is the maximum spanning arborescence of
 those scores over the whole story (Chu–Liu/Edmonds, :mod:`provenance.arborescence`),
-not a greedy choice per article; its root is the origin. A second pass adds
-the evidence that needs a first guess at the origin (shared edits and
-omissions, the from-origin prior) and solves again. The origin comes from
-hand-set weights (:data:`~provenance.evidence.ORIGIN_WEIGHTS`); with the origin
-fixed, the copies' parents come from a tree over weights fitted to ground
-truth (:data:`~provenance.evidence.WEIGHTS`).
+not a greedy choice per article; its root is the origin. Each likely origin
+(a member that loses least by having no parent) gets the evidence that needs
+an origin (shared edits against its text, the from-origin prior) and its best
+tree under :data:`~provenance.evidence.ORIGIN_WEIGHTS`; the candidate with the
+best tree is the origin. With the origin fixed, the copies' parents come from
+a tree over :data:`~provenance.evidence.WEIGHTS`. Both sets of weights are
+fitted to generated networks with ground truth.
 
-Confidences are calibrated on generated networks with ground truth (see
-:data:`CALIBRATION`): the origin's from the margin between the best tree and
-the best tree under another root, an edge's from a softmax of its parent's
-score against every other candidate parent.
+The evidence behind each verdict is put in plain words by
+:mod:`provenance.reasons`. Confidences are calibrated on the same kind of
+data (see :data:`CALIBRATION`): the origin's from the margin between its best
+tree and the best tree under another candidate root, an edge's from a softmax
+of its parent's score against every other candidate parent.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -28,7 +30,6 @@ import numpy.typing as npt
 
 from provenance.arborescence import best_arborescence
 from provenance.evidence import (
-    LAG_BANDS,
     NAMING_KINDS,
     ORIGIN_WEIGHTS,
     WEIGHTS,
@@ -38,29 +39,42 @@ from provenance.evidence import (
     collect_evidence,
 )
 from provenance.models import Evidence, Member, Relation, StoryTrace, TracedEdge
+from provenance.reasons import describe, origin_evidence
 
-__all__ = ["CALIBRATION", "WEIGHTS", "OriginChoice", "choose_origin", "trace_story"]
+__all__ = [
+    "CALIBRATION",
+    "CANDIDATE_ORIGINS",
+    "WEIGHTS",
+    "OriginChoice",
+    "best_tree",
+    "candidate_origins",
+    "choose_origin",
+    "trace_story",
+]
 
 #: Platt scaling of the confidences, fitted by ``python benchmarks/calibrate.py``
 #: on generated networks (seeds 201-206) and checked on other seeds by
 #: ``benchmarks/evaluate.py``: origin = sigmoid(a * margin + b), with the
 #: margin capped at ``_MAX_MARGIN``; an edge's raw confidence is a softmax of
 #: its parent's score against every candidate parent, then
-#: sigmoid(a * logit(raw) + b). Fitted by ``benchmarks/calibrate.py`` on seeds
-#: 201-206, which keeps Platt scaling only where it lowers the calibration
-#: error there: for origins it does, barely (0.012 raw, 0.010 scaled); for
-#: edges it does not (0.020 raw, 0.035 scaled: over the fitted weights the
-#: edge softmax is already a probability), so edges stay the identity.
+#: sigmoid(a * logit(raw) + b). ``calibrate.py`` keeps Platt scaling only where
+#: it lowers the calibration error on its seeds, and here it does not: both sets
+#: of weights are maximum-likelihood fits of a softmax (over candidate origins,
+#: over candidate parents), so the raw confidences are already probabilities
+#: (origin 0.005 raw, 0.008 scaled; edges 0.019 raw, 0.029 scaled). Both stay
+#: the identity.
 CALIBRATION: dict[str, float] = {
-    "origin_a": 1.061,
-    "origin_b": -0.19,
+    "origin_a": 1.0,
+    "origin_b": 0.0,
     "edge_a": 1.0,
     "edge_b": 0.0,
 }
 #: Margins beyond this are all "certain"; also the value of an unrivalled origin.
 _MAX_MARGIN = 12.0
-#: Alternative roots tried when measuring the origin's margin.
-_ALTERNATIVES = 3
+#: Candidate origins whose best trees are compared (the fit of
+#: :data:`~provenance.evidence.ORIGIN_WEIGHTS` compares as many). On the
+#: check seeds the true origin is almost always among the first few.
+CANDIDATE_ORIGINS = 6
 
 
 def trace_story(members: Sequence[Member]) -> StoryTrace:
@@ -87,8 +101,7 @@ def trace_story(members: Sequence[Member]) -> StoryTrace:
             first_published_at=claim.value if claim else None,
         )
     chosen = choose_origin(members)
-    ev, root = chosen.evidence, chosen.root
-    margin = _margin(chosen.scores, chosen.parents, root)
+    ev, root, margin = chosen.evidence, chosen.root, chosen.margin
     # The origin is settled; each copy's parent comes from the fitted weights.
     ev.weigh(WEIGHTS)
     scores = ev.scores()
@@ -102,7 +115,7 @@ def trace_story(members: Sequence[Member]) -> StoryTrace:
     return StoryTrace(
         origin_id=members[root].id,
         confidence=confidence,
-        origin_evidence=tuple(_origin_evidence(ev, parents, root, margin)),
+        origin_evidence=tuple(origin_evidence(ev, parents, root, margin)),
         edges=edges,
         first_published_at=_first_published(ev, root),
     )
@@ -115,51 +128,76 @@ class OriginChoice:
     Attributes:
         evidence: Both passes of the evidence, the second on ``root``.
         scores: Edge scores under :data:`~provenance.evidence.ORIGIN_WEIGHTS`.
-        parents: The best tree over those scores.
+        parents: The best tree over those scores, rooted at the origin.
         root: Index of the origin in the members.
+        margin: How much the best tree outscores the best tree under any other
+            candidate root (infinite when no other root can span the story).
     """
 
     evidence: StoryEvidence
     scores: npt.NDArray[np.float64]
     parents: dict[int, int]
     root: int
+    margin: float
 
 
-def choose_origin(members: Sequence[Member]) -> OriginChoice:
-    """Pick the origin with the hand-set weights: first pass, second pass, tree."""
+def choose_origin(
+    members: Sequence[Member], *, weights: Mapping[str, float] = ORIGIN_WEIGHTS
+) -> OriginChoice:
+    """Pick the origin: of the likeliest candidates, the root of the best tree.
+
+    Each candidate gets the second pass on itself (shared edits are edits
+    against its text, the from-origin prior points from it) and its best tree
+    under :data:`~provenance.evidence.ORIGIN_WEIGHTS`; the origin is the
+    candidate whose tree scores highest, and its lead over the runner-up is
+    the margin its confidence comes from. ``weights`` are for fitting them.
+    """
     ev = collect_evidence(members)
-    first_guess = _root(best_arborescence(ev.scores()), len(members))
-    add_second_pass(ev, first_guess)
-    ev.weigh(ORIGIN_WEIGHTS)
-    scores = ev.scores()
-    parents = best_arborescence(scores)
-    root = _root(parents, len(members))
-    if root != first_guess:
-        add_second_pass(ev, root)  # the parents' evidence needs the settled origin
+    ev.weigh(weights)
+    totals = {root: best_tree(ev, root, weights=weights)[2] for root in candidate_origins(ev)}
+    ranked = sorted(totals, key=lambda root: -totals[root])  # stable: ties keep rank
+    root = ranked[0]
+    runner_up = totals[ranked[1]] if len(ranked) > 1 else -math.inf
+    margin = totals[root] - runner_up if runner_up > -math.inf else math.inf
+    # The copies' parents need the second pass on the settled origin.
+    scores, parents, _ = best_tree(ev, root, weights=weights)
     anchor_origin(ev, root)
-    return OriginChoice(ev, scores, parents, root)
+    return OriginChoice(ev, scores, parents, root, margin)
+
+
+def candidate_origins(ev: StoryEvidence) -> list[int]:
+    """The likeliest origins by the evidence weighed so far, best first.
+
+    They are the members that lose least by having no parent (the weakest best
+    incoming edge), at most :data:`CANDIDATE_ORIGINS` of them.
+    """
+    scores = ev.scores()
+    cost = np.where(np.isfinite(scores), scores, -np.inf).max(axis=0)
+    return [int(i) for i in np.argsort(cost, kind="stable")[:CANDIDATE_ORIGINS]]
+
+
+def best_tree(
+    ev: StoryEvidence, root: int, *, weights: Mapping[str, float]
+) -> tuple[npt.NDArray[np.float64], dict[int, int], float]:
+    """The best tree with ``root`` as the origin.
+
+    Adds the second pass on ``root`` to ``ev`` and weighs it.
+
+    Returns:
+        The edge scores, the tree (parent of each other member) and its total
+        score (``-inf`` if no tree from ``root`` spans the story).
+    """
+    add_second_pass(ev, root)
+    ev.weigh(weights)
+    scores = ev.scores()
+    parents = best_arborescence(scores, root=root)
+    spans = len(parents) == len(ev.members) - 1
+    total = float(sum(scores[p, c] for c, p in parents.items())) if spans else -math.inf
+    return scores, parents, total
 
 
 def _root(parents: dict[int, int], n: int) -> int:
     return next(i for i in range(n) if i not in parents)
-
-
-def _total(scores: npt.NDArray[np.float64], parents: dict[int, int]) -> float:
-    return float(sum(scores[p, c] for c, p in parents.items()))
-
-
-def _margin(scores: npt.NDArray[np.float64], parents: dict[int, int], root: int) -> float:
-    """How much better the best tree is than the best tree under another root."""
-    best = _total(scores, parents)
-    # The likeliest rivals are the members that lose least by having no parent.
-    cost = np.where(np.isfinite(scores), scores, -np.inf).max(axis=0)
-    rivals = [int(i) for i in np.argsort(cost) if i != root][:_ALTERNATIVES]
-    second = -math.inf
-    for rival in rivals:
-        tree = best_arborescence(scores, root=rival)
-        if tree:
-            second = max(second, _total(scores, tree))
-    return best - second if second > -math.inf else math.inf
 
 
 def _sigmoid(x: float) -> float:
@@ -244,140 +282,3 @@ def _credit(ev: StoryEvidence, parents: dict[int, int], child: int) -> str:
     if not named and outside <= origin_names:
         return "uncredited"
     return "miscredited"
-
-
-def describe(ev: StoryEvidence, u: int, v: int) -> list[Evidence]:
-    """The evidence that v copied u, in plain words, strongest first."""
-    source, copy = ev.members[u], ev.members[v]
-    found = []
-    for kind, matrix in ev.features.items():
-        if matrix[u, v] == 0.0:
-            continue
-        weight = float(ev.kinds[kind][u, v]) if kind in ev.kinds else 0.0
-        # Attribution is always shown, even where it does not sway the choice
-        # of parent (a canonical link names the original, not the source).
-        if weight != 0.0 or kind in NAMING_KINDS:
-            found.append(Evidence(kind, _detail(ev, kind, u, v, source, copy), round(weight, 3)))
-    return sorted(found, key=lambda e: -abs(e.weight))
-
-
-def _when(seconds: float, source: str) -> str:
-    return f"{source} {datetime.fromtimestamp(seconds, tz=UTC):%Y-%m-%d %H:%M}"
-
-
-def _band_words(band: str) -> str:
-    """A lag band's range in words: ``"2h"`` is "a lag of 1-2 h"."""
-    if band == "more":
-        return f"a lag of over {LAG_BANDS[-1][1]:g} h"
-    index = [name for name, _ in LAG_BANDS].index(band)
-    low = LAG_BANDS[index - 1][1] if index else 0.0
-    high = LAG_BANDS[index][1]
-    if high < 1:
-        return f"a lag of under {high * 60:.0f} min"
-    low_words = f"{low * 60:.0f} min" if low < 1 else f"{low:g}"
-    return f"a lag of {low_words}-{high:g} h"
-
-
-def _detail(ev: StoryEvidence, kind: str, u: int, v: int, source: Member, copy: Member) -> str:
-    if kind == "date_order":
-        word = "before" if ev.features[kind][u, v] > 0 else "after"
-        return (
-            f"{source.outlet} dates its article {word} {copy.outlet}'s "
-            f"({_when(ev.published[u], ev.sources[u])} vs {_when(ev.published[v], ev.sources[v])})"
-        )
-    if kind == "proximity":
-        hours = (ev.published[v] - ev.published[u]) / 3600
-        return f"the two are dated close together ({hours:.1f} h apart): copies follow soon"
-    if kind.startswith("seen_lag_"):
-        hours = (ev.seen[v] - ev.seen[u]) / 3600
-        return (
-            f"the crawler found {copy.outlet} {hours:.1f} h after {source.outlet} "
-            f"({_band_words(kind.removeprefix('seen_lag_'))} by first-seen times)"
-        )
-    if kind.startswith("lag_"):
-        return (
-            f"{copy.outlet} appeared {ev.lag_hours[u, v]:.1f} h after {source.outlet} "
-            f"({_band_words(kind.removeprefix('lag_'))} by dates where both are trusted)"
-        )
-    if kind == "first_seen":
-        word = "before" if ev.features[kind][u, v] > 0 else "after"
-        return f"the crawler saw {source.outlet} {word} {copy.outlet}"
-    texts = {
-        "declared_source": f"{copy.outlet} names {source.outlet} as its source",
-        "canonical": f"{copy.outlet}'s canonical link points to {source.url}",
-        "link": f"{copy.outlet} links to {source.url}",
-        "outlet_link": f"{copy.outlet} links to {source.outlet_domain}",
-        "leaked_boilerplate": f"{copy.outlet}'s page carries {source.outlet}'s own boilerplate",
-        "similarity": f"text similarity {ev.similarity[u, v]:.2f}",
-        "nearest_text": f"holds {int(ev.shared[u, v])} of the copy's {len(copy.shingles)} "
-        f"shingles, as many as any member",
-        "truncated": f"{copy.outlet}'s text is cut short with a 'read more' pointer",
-        "shared_edits": f"shares {int(ev.edits[u, v]) if ev.edits is not None else 0} edited "
-        f"shingles with {source.outlet} that the origin lacks",
-        "from_origin": "copies are most often taken from the origin",
-        "origin_seen_late": f"the crawler found {source.outlet} only after a copy, so its "
-        "first-seen time says nothing of who copied whom",
-        "seen_proximity": "the crawler found the two close together "
-        f"({(ev.seen[v] - ev.seen[u]) / 3600:.1f} h apart): copies follow soon",
-        "held": f"{ev.features['held'][u, v]:.0%} of the copy's text is in {source.outlet}'s",
-        "shared_omissions": f"leaves out {ev.features['shared_omissions'][u, v]:.0%} of what "
-        f"{source.outlet} also leaves out of the origin",
-        "surplus": f"holds {ev.features['surplus'][u, v]:.0%} of its origin text that "
-        f"{source.outlet} lacks",
-        "names_intermediate": f"{copy.outlet} names or links {source.outlet}, itself a copy",
-        "same_title": f"{copy.outlet} runs {source.outlet}'s headline word for word",
-        "shared_title_edit": f"{copy.outlet} runs {source.outlet}'s reworded headline",
-        "partial_parent": f"{source.outlet} only quotes a passage",
-    }
-    return texts.get(kind, kind)
-
-
-def _origin_evidence(
-    ev: StoryEvidence, parents: dict[int, int], root: int, margin: float
-) -> list[Evidence]:
-    me = ev.members[root]
-    found: list[Evidence] = []
-    trusted = (ev.trust > 0) & ~np.isnan(ev.published)
-    if trusted[root] and ev.published[root] <= ev.published[trusted].min():
-        found.append(
-            Evidence(
-                "earliest_date",
-                "earliest trusted publication date "
-                f"({_when(ev.published[root], ev.sources[root])})",
-                float(ev.trust[root]),
-            )
-        )
-    seen = ev.seen[~np.isnan(ev.seen)]
-    if not np.isnan(ev.seen[root]) and seen.size and ev.seen[root] <= seen.min():
-        found.append(
-            Evidence("first_seen", "the first copy the crawler saw", ORIGIN_WEIGHTS["first_seen"])
-        )
-    credits = int(np.count_nonzero(ev.features["declared_source"][root]))
-    if credits:
-        found.append(
-            Evidence(
-                "credited",
-                f"named as the source by {credits} other article(s)",
-                ORIGIN_WEIGHTS["declared_source"] * credits,
-            )
-        )
-    links = int(np.count_nonzero(ev.features["link"][root] + ev.features["canonical"][root]))
-    if links:
-        found.append(
-            Evidence(
-                "linked",
-                f"linked or canonical target of {links} other article(s)",
-                ORIGIN_WEIGHTS["link"] * links,
-            )
-        )
-    children = sum(1 for p in parents.values() if p == root)
-    found.append(
-        Evidence(
-            "tree",
-            f"the best copy tree has it at the root, with {children} "
-            f"direct copies; {me.outlet} is the origin by a margin of "
-            f"{margin:.2f} over the next-best origin",
-            0.0,
-        )
-    )
-    return sorted(found, key=lambda e: -e.weight)

@@ -26,6 +26,7 @@ CORE_MODULES = [
     "provenance.cluster",
     "provenance.settle",
     "provenance.trace",
+    "provenance.reasons",
     "provenance.urls",
     "provenance.outlet",
     "provenance.dates",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 
-from provenance.evidence import add_second_pass, anchor_origin, collect_evidence
+from provenance.evidence import ORIGIN_WEIGHTS, add_second_pass, anchor_origin, collect_evidence
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Member, Relation
-from provenance.trace import trace_story
+from provenance.trace import CANDIDATE_ORIGINS, best_tree, choose_origin, trace_story
 
 T0 = datetime(2024, 5, 17, 8, 0, tzinfo=UTC)
 
@@ -80,6 +81,29 @@ def test_copy_of_a_copy_hangs_under_its_parent() -> None:
     ]
     origin, parents = _parents(members)
     assert origin == 1 and parents == {2: 1, 3: 2}
+
+
+def test_the_origin_roots_the_best_tree_of_all_and_leads_the_runner_up_by_its_margin() -> None:
+    # Few enough members that every one is a candidate origin: the choice must
+    # agree with trying every member as the root, each with its own second pass.
+    origin_text = list(range(200))
+    members = [
+        _member(1, "beta", origin_text[:150] + list(range(900, 930)), dates=_date(3)),
+        _member(2, "alpha", origin_text, first_seen=T0 + timedelta(hours=2)),
+        _member(3, "gamma", origin_text[:120], dates=_date(1), declared_sources=("Alpha",)),
+        _member(4, "delta", origin_text[:150] + list(range(900, 930)), dates=_date(6)),
+    ]
+    assert len(members) <= CANDIDATE_ORIGINS
+    choice = choose_origin(members)
+    ev = collect_evidence(members)
+    totals = sorted(
+        (best_tree(ev, root, weights=ORIGIN_WEIGHTS)[2], root) for root in range(len(members))
+    )
+    (second, _), (best, best_root) = totals[-2], totals[-1]
+    assert choice.root == best_root
+    assert choice.margin == pytest.approx(best - second)
+    assert choice.margin > 0
+    assert set(choice.parents) == set(range(len(members))) - {choice.root}
 
 
 def test_declared_source_beats_a_backdated_copy() -> None:
