@@ -10,20 +10,31 @@ to believe. Pure functions: the clock is only read when no ``now`` is given.
 from __future__ import annotations
 
 import email.utils
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from dateutil import parser as dateutil_parser
 
 from provenance.models import DATE_TRUST, DateClaim, DateSource
 
-__all__ = ["best_publication_date", "parse_date", "rank_dates"]
+__all__ = ["URL_DAY_SLACK", "best_publication_date", "parse_date", "rank_dates", "url_date"]
 
 _EARLIEST_YEAR = 1800
 #: Clocks and time zones of publishers are sloppy; beyond this a date is a typo.
 _FUTURE_SLACK = timedelta(days=2)
 #: Longer strings are prose, not a date; dateutil would also be slow on them.
 _MAX_RAW_LENGTH = 100
+#: A date in a URL path: ``/2024/05/17/``, ``/2024-05-17/`` or ``/20240517/``
+#: as whole path segments (a number inside a slug is no date).
+_URL_DATE_RE = re.compile(
+    r"/(?P<y>(?:19|20)\d\d)(?:/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)"
+    r"|-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)|(?P<m3>[01]\d)(?P<d3>[0-3]\d))(?=/|$)"
+)
+#: How far a day in a URL reaches in UTC: the publisher's midnight lies
+#: between UTC-12 and UTC+14, so its day spans these offsets from UTC midnight.
+URL_DAY_SLACK = (timedelta(hours=-14), timedelta(hours=36))
 #: Two different defaults for dateutil: a field that differs between the two
 #: parses was missing from the string, not read from it.
 _DEFAULT_A = datetime(2000, 1, 1)
@@ -84,6 +95,38 @@ def parse_date(
     if notes:
         described += f" ({'; '.join(notes)})"
     return DateClaim(value=value, source=source, trust=DATE_TRUST[source], detail=described)
+
+
+def url_date(url: str, *, now: datetime | None = None) -> DateClaim | None:
+    """The publication day a URL's path states, as a claim at its UTC midnight.
+
+    Content systems build such paths from the article's own publication time,
+    so the day survives when a copy's metadata is copied or backdated; it says
+    nothing finer than the day, in the publisher's unknown time zone
+    (:data:`URL_DAY_SLACK`).
+
+    Args:
+        url: The page's address.
+        now: The present, for rejecting future dates; the system clock if None.
+
+    Returns:
+        The claim, or None when the path holds no valid date (or one after ``now``
+        by more than two days).
+    """
+    now = datetime.now(UTC) if now is None else now
+    match = _URL_DATE_RE.search(urlsplit(url).path)
+    if match is None:
+        return None
+    month = match["m"] or match["m2"] or match["m3"]
+    day = match["d"] or match["d2"] or match["d3"]
+    try:
+        value = datetime(int(match["y"]), int(month), int(day), tzinfo=UTC)
+    except ValueError:
+        return None  # /2024/13/40/ is no day
+    if value > now + _FUTURE_SLACK:
+        return None
+    detail = f"URL path {value:%Y-%m-%d} (a day, in the publisher's time zone)"
+    return DateClaim(value, DateSource.URL, DATE_TRUST[DateSource.URL], detail)
 
 
 def rank_dates(claims: Iterable[DateClaim]) -> tuple[DateClaim, ...]:

@@ -38,7 +38,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from provenance.models import Member
+from provenance.dates import URL_DAY_SLACK
+from provenance.models import DateClaim, DateSource, Member
 from provenance.normalize import normalize_text
 from provenance.outlet import OutletNameIndex
 
@@ -311,6 +312,9 @@ def _timing(ev: StoryEvidence) -> None:
     trust = np.where(copied, trust * 0.5, trust)  # one of them copied the other's date
     impossible = np.nan_to_num(published - seen, nan=-1.0) > 3600
     trust = np.where(impossible, trust * 0.2, trust)  # dated after we had seen the page
+    # The day in its URL says otherwise: metadata copied along or backdated.
+    contradicted = np.array([_off_url_day(m, d) for m, d in zip(members, best, strict=True)])
+    trust = np.where(contradicted, trust * 0.2, trust)
     ev.published, ev.trust, ev.seen = published, trust, seen
     ev.sources = [str(d.source) if d else "" for d in best]
     gap = published[None, :] - published[:, None]  # v minus u
@@ -323,6 +327,17 @@ def _timing(ev: StoryEvidence) -> None:
     ev.features["first_seen"] = seen_order
     ev.features["seen_proximity"] = _closeness(seen_gap) * (seen_order > 0)
     _lags(ev)
+
+
+def _off_url_day(member: Member, claim: DateClaim | None) -> bool:
+    """Whether ``claim`` falls outside the day the member's URL path states."""
+    if claim is None or claim.source is DateSource.URL:
+        return False
+    day = next((d.value for d in member.dates if d.source is DateSource.URL), None)
+    if day is None:
+        return False
+    early, late = URL_DAY_SLACK
+    return not day + early <= claim.value < day + late
 
 
 def _closeness(gap: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from provenance.boilerplate import BoilerplateModel
-from provenance.dates import rank_dates
+from provenance.dates import rank_dates, url_date
 from provenance.extract import extract_html, extract_text
 from provenance.ingest import RawRecord
 from provenance.language import detect_language
@@ -77,6 +77,9 @@ def extract_record(record: RawRecord) -> ExtractedPage:
     else:
         page = extract_text(record.text or "", title=record.title)
     extra = list(record.dates)
+    in_url = url_date(record.url)
+    if in_url is not None:
+        extra.append(in_url)
     if record.published_at is not None:
         extra.append(
             DateClaim(

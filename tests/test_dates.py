@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from provenance.dates import best_publication_date, parse_date, rank_dates
+from provenance.dates import best_publication_date, parse_date, rank_dates, url_date
 from provenance.models import DATE_TRUST, DateClaim, DateSource
 
 NOW = datetime(2024, 5, 20, 12, 0, tzinfo=UTC)
@@ -124,3 +124,37 @@ def test_best_publication_date_ignores_copyright_and_fetched() -> None:
         is None
     )
     assert best_publication_date([]) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://a.test/world/2024/05/17/talks-resume-123",
+        "https://a.test/world/2024/5/17/talks-resume",
+        "https://a.test/2024-05-17/talks-resume",
+        "https://a.test/news/20240517/talks-resume",
+        "https://a.test/archive/2024/05/17",
+    ],
+)
+def test_url_date_reads_the_day_a_path_states(url: str) -> None:
+    claim = url_date(url, now=NOW)
+    assert claim is not None
+    assert claim.value == datetime(2024, 5, 17, tzinfo=UTC)
+    assert claim.source is DateSource.URL and claim.trust == DATE_TRUST[DateSource.URL]
+    assert "2024-05-17" in claim.detail
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://a.test/news/talks-resume-2024-05-17",  # inside a slug
+        "https://a.test/news/2024/13/40/talks",  # no such day
+        "https://a.test/news/20241340/talks",
+        "https://a.test/news/123456789/talks",  # an article id
+        "https://a.test/news/2024/05/talks",  # no day
+        "https://a.test/news/2031/01/02/talks",  # after now
+        "https://a.test/?date=2024/05/17",  # the query is no path
+    ],
+)
+def test_url_date_rejects_what_is_no_day_of_the_path(url: str) -> None:
+    assert url_date(url, now=NOW) is None

@@ -106,6 +106,28 @@ def test_the_origin_roots_the_best_tree_of_all_and_leads_the_runner_up_by_its_ma
     assert set(choice.parents) == set(range(len(members))) - {choice.root}
 
 
+def test_a_date_its_own_url_contradicts_loses_to_first_seen() -> None:
+    # The copy's metadata claims a day before the origin, but its URL (built
+    # from its real publication time) says the same day as the origin's.
+    day = DateClaim(datetime(2024, 5, 17, tzinfo=UTC), DateSource.URL, DATE_TRUST[DateSource.URL])
+
+    def story(with_urls: bool) -> list[Member]:
+        url_day = (day,) if with_urls else ()
+        return [
+            _member(1, "alpha", range(100), dates=_date(0) + url_day, first_seen=T0),
+            _member(
+                2,
+                "liar",
+                range(100),
+                dates=_date(-30) + url_day,
+                first_seen=T0 + timedelta(hours=1),
+            ),
+        ]
+
+    assert _parents(story(with_urls=False))[0] == 2  # the backdated date alone wins
+    assert _parents(story(with_urls=True)) == (1, {2: 1})
+
+
 def test_declared_source_beats_a_backdated_copy() -> None:
     members = [
         _member(1, "alpha", range(100), dates=_date(0), first_seen=T0),
