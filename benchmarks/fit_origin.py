@@ -2,7 +2,7 @@
 
 The tracer gives each likely origin r (a member that loses least by having no
 parent) the second pass on itself and its best tree under
-:data:`provenance.evidence.ORIGIN_WEIGHTS`, and takes the candidate whose
+:data:`provenance.weights.ORIGIN_WEIGHTS`, and takes the candidate whose
 tree scores highest (:func:`provenance.trace.choose_origin`). This script
 fits those weights by maximum likelihood on generated networks with ground
 truth: a softmax over each story's candidate roots of their best-tree scores
@@ -12,7 +12,7 @@ best tree under the current weights, fit the weights to those trees
 (L-BFGS, every weight >= 0: each kind of evidence can only argue for the
 parent it points to), and repeat. ``partial_parent`` is a rule, not fitted.
 
-Paste the printed dictionary into :data:`provenance.evidence.ORIGIN_WEIGHTS`,
+Paste the printed dictionary into :data:`provenance.weights.ORIGIN_WEIGHTS`,
 then refit the origin's calibration (``benchmarks/calibrate.py``) and check
 both on other seeds with ``benchmarks/evaluate.py``.
 
@@ -37,10 +37,10 @@ from scipy.optimize import minimize
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.fit_weights import Story, cached_stories, load_stories
-from provenance import evidence
 from provenance.evidence import StoryEvidence, collect_evidence
 from provenance.models import Member
 from provenance.trace import CANDIDATE_ORIGINS, best_tree, candidate_origins, choose_origin
+from provenance.weights import ORIGIN_WEIGHTS
 
 #: Weights that are rules rather than fitted.
 _FIXED = frozenset({"partial_parent"})
@@ -140,13 +140,13 @@ def main() -> None:
         if args.check
         else []
     )
-    names = [k for k in evidence.ORIGIN_WEIGHTS if k not in _FIXED]
-    weights = dict(evidence.ORIGIN_WEIGHTS)
+    names = [k for k in ORIGIN_WEIGHTS if k not in _FIXED]
+    weights = dict(ORIGIN_WEIGHTS)
     theta = np.array([weights[k] for k in names])
     print(f"{len(train)} training stories, {CANDIDATE_ORIGINS} candidate roots each")
     for round_ in range(_ROUNDS):
         theta = fit(root_sets(train, weights, names), theta)
-        weights = dict(evidence.ORIGIN_WEIGHTS) | {
+        weights = dict(ORIGIN_WEIGHTS) | {
             k: round(float(w), 3) for k, w in zip(names, theta, strict=True)
         }
         print(
@@ -156,7 +156,7 @@ def main() -> None:
         )
     for label, found in (("training", train), ("check", check)):
         if found:
-            before = origin_accuracy(found, evidence.ORIGIN_WEIGHTS)
+            before = origin_accuracy(found, ORIGIN_WEIGHTS)
             after = origin_accuracy(found, weights)
             print(f"origin accuracy on {label} seeds: {before:.3f} now, {after:.3f} fitted")
     print(json.dumps(weights, indent=1))

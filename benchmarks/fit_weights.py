@@ -1,9 +1,9 @@
 """Fit the weights by which the tracer picks each copy's parent.
 
 The tracer first settles the origin with hand-set weights
-(:data:`provenance.evidence.ORIGIN_WEIGHTS`), then picks every copy's parent
+(:data:`provenance.weights.ORIGIN_WEIGHTS`), then picks every copy's parent
 as the best tree under that origin, scoring each candidate edge u -> v as a
-weighted sum of evidence features (:data:`provenance.evidence.WEIGHTS`).
+weighted sum of evidence features (:data:`provenance.weights.WEIGHTS`).
 This script fits those weights by maximum likelihood on generated networks
 with ground truth: for every copy in a traced story, a softmax over its
 candidate parents should put its mass on the true one. That is multinomial
@@ -12,7 +12,7 @@ sign of each weight fixed where the evidence can only point one way (a link
 to u never argues against u); the lag bands are free, since a lag can argue
 either way. ``partial_parent`` is a rule, not fitted.
 
-Paste the printed dictionary into :data:`provenance.evidence.WEIGHTS`, then
+Paste the printed dictionary into :data:`provenance.weights.WEIGHTS`, then
 refit the confidence calibration (``benchmarks/calibrate.py``) and check both
 on other seeds with ``benchmarks/evaluate.py``.
 
@@ -43,6 +43,7 @@ from provenance.service import Service, ingest_path
 from provenance.storage import repository as repo
 from provenance.stories import story_members
 from provenance.trace import choose_origin
+from provenance.weights import WEIGHTS
 
 #: Weights that can only be >= 0 (evidence for u) or <= 0 (evidence against u).
 _NEGATIVE = frozenset({"surplus"})
@@ -205,15 +206,13 @@ def main() -> None:
         if args.check
         else []
     )
-    names = [k for k in evidence.WEIGHTS if k not in _FIXED]
-    start = np.array([evidence.WEIGHTS[k] for k in names])
+    names = [k for k in WEIGHTS if k not in _FIXED]
+    start = np.array([WEIGHTS[k] for k in names])
     theta = fit(choices(train, names), names, start)
-    fitted = dict(evidence.WEIGHTS) | {
-        k: round(float(w), 3) for k, w in zip(names, theta, strict=True)
-    }
+    fitted = dict(WEIGHTS) | {k: round(float(w), 3) for k, w in zip(names, theta, strict=True)}
     for label, stories in (("training", train), ("check", check)):
         if stories:
-            before = parent_accuracy(stories, evidence.WEIGHTS)
+            before = parent_accuracy(stories, WEIGHTS)
             after = parent_accuracy(stories, fitted)
             print(f"parent accuracy on {label} seeds: {before:.3f} now, {after:.3f} fitted")
     print(json.dumps(fitted, indent=1))

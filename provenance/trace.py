@@ -6,9 +6,9 @@ those scores over the whole story (Chu–Liu/Edmonds, :mod:`provenance.arboresce
 not a greedy choice per article; its root is the origin. Each likely origin
 (a member that loses least by having no parent) gets the evidence that needs
 an origin (shared edits against its text, the from-origin prior) and its best
-tree under :data:`~provenance.evidence.ORIGIN_WEIGHTS`; the candidate with the
+tree under :data:`~provenance.weights.ORIGIN_WEIGHTS`; the candidate with the
 best tree is the origin. With the origin fixed, the copies' parents come from
-a tree over :data:`~provenance.evidence.WEIGHTS`. Both sets of weights are
+a tree over :data:`~provenance.weights.WEIGHTS`. Both sets of weights are
 fitted to generated networks with ground truth.
 
 The evidence behind each verdict is put in plain words by
@@ -31,8 +31,6 @@ import numpy.typing as npt
 from provenance.arborescence import best_arborescence
 from provenance.evidence import (
     NAMING_KINDS,
-    ORIGIN_WEIGHTS,
-    WEIGHTS,
     StoryEvidence,
     add_second_pass,
     anchor_origin,
@@ -40,6 +38,7 @@ from provenance.evidence import (
 )
 from provenance.models import Evidence, Member, Relation, StoryTrace, TracedEdge
 from provenance.reasons import describe, origin_evidence
+from provenance.weights import ORIGIN_WEIGHTS, WEIGHTS
 
 __all__ = [
     "CALIBRATION",
@@ -72,7 +71,7 @@ CALIBRATION: dict[str, float] = {
 #: Margins beyond this are all "certain"; also the value of an unrivalled origin.
 _MAX_MARGIN = 12.0
 #: Candidate origins whose best trees are compared (the fit of
-#: :data:`~provenance.evidence.ORIGIN_WEIGHTS` compares as many). On the
+#: :data:`~provenance.weights.ORIGIN_WEIGHTS` compares as many). On the
 #: check seeds the true origin is almost always among the first few.
 CANDIDATE_ORIGINS = 6
 
@@ -127,7 +126,7 @@ class OriginChoice:
 
     Attributes:
         evidence: Both passes of the evidence, the second on ``root``.
-        scores: Edge scores under :data:`~provenance.evidence.ORIGIN_WEIGHTS`.
+        scores: Edge scores under :data:`~provenance.weights.ORIGIN_WEIGHTS`.
         parents: The best tree over those scores, rooted at the origin.
         root: Index of the origin in the members.
         margin: How much the best tree outscores the best tree under any other
@@ -148,7 +147,7 @@ def choose_origin(
 
     Each candidate gets the second pass on itself (shared edits are edits
     against its text, the from-origin prior points from it) and its best tree
-    under :data:`~provenance.evidence.ORIGIN_WEIGHTS`; the origin is the
+    under :data:`~provenance.weights.ORIGIN_WEIGHTS`; the origin is the
     candidate whose tree scores highest, and its lead over the runner-up is
     the margin its confidence comes from. ``weights`` are for fitting them.
     """

@@ -27,6 +27,7 @@ CORE_MODULES = [
     "provenance.settle",
     "provenance.trace",
     "provenance.reasons",
+    "provenance.weights",
     "provenance.urls",
     "provenance.outlet",
     "provenance.dates",

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from provenance.evidence import ORIGIN_WEIGHTS, add_second_pass, anchor_origin, collect_evidence
+from provenance.evidence import add_second_pass, anchor_origin, collect_evidence
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Member, Relation
 from provenance.trace import CANDIDATE_ORIGINS, best_tree, choose_origin, trace_story
+from provenance.weights import ORIGIN_WEIGHTS
 
 T0 = datetime(2024, 5, 17, 8, 0, tzinfo=UTC)
 
