@@ -73,7 +73,8 @@ from provenance.eval.generator import generate_network
 from provenance.eval.templates import OUTLETS
 from provenance.fetch import Exchange, Fetcher, FetchOptions, FetchResult, WarcArchive
 from provenance.fingerprint import LSHIndex
-from provenance.ingest import CaptureRef, RawRecord, read_records
+from provenance.ingest import read_records
+from provenance.raw_record import CaptureRef, RawRecord
 from provenance.service import IngestReport, Service
 from provenance.settings import Settings
 from provenance.storage import crawl_repository as crawl_repo

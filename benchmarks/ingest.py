@@ -28,7 +28,8 @@ import provenance.article_index as article_index
 import provenance.service as service_module
 from provenance.eval.generator import generate_network
 from provenance.fingerprint import LSHIndex
-from provenance.ingest import RawRecord, read_records
+from provenance.ingest import read_records
+from provenance.raw_record import RawRecord
 from provenance.records import extract_record
 from provenance.service import Service
 

@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.cluster import story_partition
 from benchmarks.corpus import write_corpus
-from provenance.ingest import RawRecord, read_records
+from provenance.ingest import read_records
+from provenance.raw_record import RawRecord
 from provenance.service import Service
 
 Partition = frozenset[frozenset[str]]

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from provenance.distributed.staging import stage_records
-from provenance.ingest import RawRecord
+from provenance.raw_record import RawRecord
 from provenance.storage.db import connect, migrate
 from provenance.storage.tables import Article, Fingerprint, IngestItem
 

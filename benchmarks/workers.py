@@ -39,7 +39,8 @@ from provenance.distributed.process import process_items, trace_story
 from provenance.distributed.staging import stage_records
 from provenance.distributed.submit import submit_records
 from provenance.eval.generator import generate_network
-from provenance.ingest import RawRecord, read_records
+from provenance.ingest import read_records
+from provenance.raw_record import RawRecord
 from provenance.service import Service
 from provenance.storage.db import connect, migrate
 from tests.servers import PostgresServer, _free_port, start_postgres

@@ -25,7 +25,7 @@ from provenance.crawl import Crawler
 from provenance.crawl_report import CrawlEvent, CrawlOptions, CrawlReport, Failure
 from provenance.errors import ProvenanceError
 from provenance.fetch import Fetcher, FetchOptions, WarcArchive
-from provenance.ingest import CaptureRef
+from provenance.raw_record import CaptureRef
 from provenance.registration import Registration, register_feed, register_outlet
 from provenance.service import Service
 from provenance.settings import Settings

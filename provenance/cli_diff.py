@@ -21,7 +21,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from provenance.diff import ArticleDiff, OpKind, ParagraphOp, SentenceOp
+from provenance.alignment import OpKind, ParagraphOp, SentenceOp
+from provenance.diff import ArticleDiff
 from provenance.diffing import diff_for_article
 from provenance.service import Service
 from provenance.settings import Settings

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from provenance.network import NetworkFormat, OutletNetwork
+from provenance.network_graph import NetworkFormat, OutletNetwork
 from provenance.service import Service
 from provenance.settings import Settings
 from provenance.storage.network_repository import outlet_network

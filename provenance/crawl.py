@@ -8,7 +8,7 @@ of :mod:`provenance.feeds`, :mod:`provenance.sitemaps` and
 (conditional GET), reads the listing (:mod:`provenance.listing`), and schedules
 the next poll from what it found; the pages it names that were never fetched are
 then fetched, archived, recorded as captures and ingested as
-:class:`~provenance.ingest.RawRecord` objects carrying the feed's dates as
+:class:`~provenance.raw_record.RawRecord` objects carrying the feed's dates as
 evidence and the first-seen time as ``fetched_at``.
 
 Every failure is recorded against its feed or URL with its reason, and the crawl
@@ -40,8 +40,8 @@ from provenance.crawl_report import (
 from provenance.errors import ExtractionError, ProvenanceError
 from provenance.feeds import FeedKind, feed_kind, parse_feed
 from provenance.fetch import Fetcher, FetchResult
-from provenance.ingest import RawRecord
 from provenance.listing import FeedRow, ListedPage, Listing, listed_page, merge_page
+from provenance.raw_record import RawRecord
 from provenance.schedule import PollOutcome, next_interval, next_poll_at
 from provenance.service import Service
 from provenance.sitemaps import parse_sitemap

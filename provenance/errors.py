@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # only for annotations: ingest imports this module
-    from provenance.ingest import CaptureRef
+if TYPE_CHECKING:  # only for annotations: any module may import this one
+    from provenance.raw_record import CaptureRef
 
 __all__ = [
     "AddressRefusedError",

@@ -1,10 +1,11 @@
 """Extraction: from a fetched HTML page (or a plain-text record) to an article.
 
 trafilatura finds the body text, as paragraphs in reading order, and guesses a
-date; lxml reads what the page declares about itself: the canonical link, the
-site name, JSON-LD, date meta tags, ``<time>`` tags, the language and the links
-of the article body. Every date becomes a :class:`~provenance.models.DateClaim`
-tagged with its source, so the tracer can weigh a JSON-LD date above a guess.
+date (:mod:`provenance.body_text`); lxml reads what the page declares about
+itself: the canonical link, the site name, JSON-LD, date meta tags, ``<time>``
+tags, the language and the links of the article body. Every date becomes a
+:class:`~provenance.models.DateClaim` tagged with its source, so the tracer can
+weigh a JSON-LD date above a guess.
 
 On pages without semantic markup trafilatura keeps menus, cookie notices and
 footers in the body; they are removed later, per outlet, by
@@ -24,15 +25,14 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import trafilatura
 from lxml import etree  # type: ignore[import-untyped]
 from lxml import html as lxml_html
 
+from provenance.body_text import document_attr, document_blocks, run_trafilatura, tidy
 from provenance.charset import decode_text
 from provenance.dates import parse_date, rank_dates
 from provenance.declared import find_declared_sources
@@ -49,7 +49,6 @@ _TAG_RE = re.compile(r"<\s*[A-Za-z!/]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 #: Above this share of control characters the body is binary, not HTML.
 _MAX_CONTROL_SHARE = 0.05
-_SPACE_RE = re.compile(r"[^\S\n]+")
 _BLANK_LINE_RE = re.compile(r"\n[^\S\n]*\n")
 
 _META_DATE_KEYS = (
@@ -63,8 +62,6 @@ _COPYRIGHT_RE = re.compile(
 _NAV_SEGMENTS = frozenset(
     {"tag", "tags", "category", "categories", "topic", "topics", "section", "author", "search"}
 )
-#: Body elements of trafilatura's output that make one block each.
-_BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "code", "row"})
 _NOT_NAV = "@href and not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside)"
 
 _WEB = ("http", "https")
@@ -109,15 +106,17 @@ def extract_html(
     metas = _metas(tree)
     objects = jsonld_objects(tree)
     article = find_article(objects)
-    document = _run_trafilatura(tree, url, now)
-    blocks = _blocks(document)
+    document = run_trafilatura(tree, url, now)
+    blocks = document_blocks(document)
     claims = _declared_dates(tree, metas, article, now)
     claims += _guessed_dates(tree, document, claims, now)
     return ExtractedPage(
         blocks=blocks,
-        title=_clean(article.get("headline")) or _clean(_attr(document, "title")) or _title(tree),
+        title=_clean(article.get("headline"))
+        or _clean(document_attr(document, "title"))
+        or _title(tree),
         byline=", ".join(jsonld_names(article.get("author"), objects))
-        or _clean(_attr(document, "author")),
+        or _clean(document_attr(document, "author")),
         site_name=_first(metas.get("og:site_name"))
         or _first(jsonld_names(article.get("publisher"), objects)),
         canonical_url=_canonical(tree, metas, base),
@@ -150,7 +149,7 @@ def extract_text(text: str, *, title: str | None = None) -> ExtractedPage:
     if not text.strip():
         raise ExtractionError("empty text: nothing to extract")
     parts = _BLANK_LINE_RE.split(text) if _BLANK_LINE_RE.search(text) else text.split("\n")
-    blocks = tuple(block for part in parts if (block := _tidy(part)))
+    blocks = tuple(block for part in parts if (block := tidy(part)))
     return ExtractedPage(
         blocks=blocks, title=_clean(title), declared_sources=find_declared_sources(blocks)
     )
@@ -189,65 +188,6 @@ def _parser() -> Any:
         )
         _local.parser = parser
     return parser
-
-
-# -- body text ----------------------------------------------------------------
-
-
-def _run_trafilatura(tree: Any, url: str, now: datetime) -> Any:
-    try:
-        return trafilatura.bare_extraction(
-            tree,
-            url=url,
-            favor_recall=True,
-            include_comments=False,
-            include_tables=True,
-            include_images=False,
-            include_links=True,  # <ref> targets locate the body's links
-            deduplicate=False,
-            with_metadata=True,
-            date_extraction_params={
-                "original_date": True,
-                "extensive_search": True,
-                # htmldate uses the local clock otherwise; a day of slack for zones.
-                "max_date": (now + timedelta(days=1)).strftime("%Y-%m-%d"),
-            },
-        )
-    except Exception as exc:  # trafilatura and htmldate raise assorted internal errors
-        raise ExtractionError(f"text extraction failed: {type(exc).__name__}: {exc}") from exc
-
-
-def _blocks(document: Any) -> tuple[str, ...]:
-    body = _attr(document, "body")
-    if body is None:
-        return ()
-    return tuple(block for raw in _walk(body) if (block := _tidy(raw)))
-
-
-def _walk(element: Any) -> Iterator[str]:
-    """Block texts of trafilatura's output tree, in document order."""
-    if element.tag in _BLOCK_TAGS:
-        yield _element_text(element)
-        return
-    yield element.text or ""
-    for child in element:
-        yield from _walk(child)
-        yield child.tail or ""
-
-
-def _element_text(element: Any) -> str:
-    parts = [element.text or ""]
-    for child in element:
-        parts.append("\n" if child.tag == "lb" else _element_text(child))
-        if child.tag in ("cell", "item", "head", "p"):
-            parts.append(" ")  # cells and nested items must not run together
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
-def _tidy(text: str) -> str:
-    lines = (_SPACE_RE.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
 
 
 # -- declared metadata --------------------------------------------------------
@@ -305,7 +245,7 @@ def _links(tree: Any, document: Any, base: str, url: str) -> tuple[str, ...]:
     hrefs = (
         [str(href) for href in root.xpath(f".//a[{_NOT_NAV}]/@href")] if root is not None else []
     )
-    body = _attr(document, "body")
+    body = document_attr(document, "body")
     if not hrefs and body is not None:
         hrefs = [str(href) for href in body.xpath(".//ref/@target")]
     if not hrefs:
@@ -376,7 +316,7 @@ def _guessed_dates(
         for year in years
         if (claim := parse_date(year, source=DateSource.COPYRIGHT, detail="copyright", now=now))
     ]
-    raw = _attr(document, "date")
+    raw = document_attr(document, "date")
     guess = parse_date(raw, source=DateSource.HEURISTIC, detail="guess", now=now) if raw else None
     if guess is not None:
         claims.append(_retag_guess(guess, years, bool(declared), now))
@@ -397,10 +337,6 @@ def _retag_guess(guess: DateClaim, years: list[str], evidence: bool, now: dateti
 
 
 # -- small helpers ------------------------------------------------------------
-
-
-def _attr(document: Any, name: str) -> Any:
-    return getattr(document, name, None) if document is not None else None
 
 
 def _clean(value: Any) -> str | None:

@@ -31,7 +31,7 @@ from provenance.crawl import Crawler
 from provenance.crawl_report import CrawlOptions
 from provenance.errors import ProvenanceError
 from provenance.fetch import Fetcher, FetchOptions, Resolver, WarcArchive
-from provenance.ingest import RawRecord
+from provenance.raw_record import RawRecord
 from provenance.service import Service
 from provenance.settings import Settings
 from provenance.storage import repository as repo

@@ -16,10 +16,10 @@ from datetime import datetime
 from provenance.boilerplate import BoilerplateModel
 from provenance.dates import rank_dates, url_date
 from provenance.extract import extract_html, extract_text
-from provenance.ingest import RawRecord
 from provenance.language import detect_language
 from provenance.models import DATE_TRUST, DateClaim, DateSource, ExtractedPage
 from provenance.normalize import ends_with_read_more, normalize_text
+from provenance.raw_record import RawRecord
 from provenance.storage import repository as repo
 from provenance.storage.tables import Article, Outlet
 from provenance.urls import normalize_url

@@ -26,11 +26,12 @@ from provenance.dates import rank_dates
 from provenance.errors import ExtractionError, InputError
 from provenance.extract import extract_text
 from provenance.fingerprint import FingerprintOptions, fingerprint_shingles
-from provenance.ingest import RawRecord, read_records
+from provenance.ingest import read_records
 from provenance.match import shingle_set
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Match
 from provenance.normalize import ends_with_read_more
 from provenance.outlet import outlet_domain, outlet_name
+from provenance.raw_record import RawRecord
 from provenance.records import (
     MIN_SHINGLES,
     PendingArticle,

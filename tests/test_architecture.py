@@ -34,12 +34,18 @@ CORE_MODULES = [
     "provenance.declared",
     "provenance.boilerplate",
     "provenance.extract",
+    "provenance.body_text",
+    "provenance.raw_record",
+    "provenance.jsonl",
+    "provenance.warc",
     "provenance.jsonld",
     "provenance.charset",
     "provenance.evidence",
     "provenance.arborescence",
+    "provenance.alignment",
     "provenance.diff",
     "provenance.network",
+    "provenance.network_graph",
 ]
 
 EDGE_LIBRARIES = [

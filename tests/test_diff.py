@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from provenance.diff import FLAGS, ArticleDiff, DiffInput, OpKind, diff_articles
+from provenance.alignment import OpKind
+from provenance.diff import FLAGS, ArticleDiff, DiffInput, diff_articles
 
 BODY = (
     "The city council approved a new budget on Tuesday after a long debate. "

@@ -17,7 +17,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from provenance.errors import InputError
-from provenance.ingest import CaptureRef, RawRecord, read_records
+from provenance.ingest import read_records
+from provenance.raw_record import CaptureRef, RawRecord
 
 GOOD = {"url": "https://example.com/a", "html": "<p>Hello</p>"}
 

@@ -13,15 +13,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from provenance.network import (
-    CopyRecord,
-    NetworkFormat,
-    OutletCounts,
-    OutletNetwork,
-    OutletRef,
-    build_network,
-    is_credited,
-)
+from provenance.network import CopyRecord, OutletCounts, build_network, is_credited
+from provenance.network_graph import NetworkFormat, OutletNetwork, OutletRef
 
 ALPHA = OutletRef(1, "alpha.test", "Alpha News")
 BETA = OutletRef(2, "beta.test", "Beta Daily")

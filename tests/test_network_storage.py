@@ -13,7 +13,8 @@ import typer
 from typer.testing import CliRunner
 
 from provenance.cli_network import network
-from provenance.network import OutletNetwork, build_network
+from provenance.network import build_network
+from provenance.network_graph import OutletNetwork
 from provenance.service import Service, ingest_path
 from provenance.storage.network_repository import copy_records, outlet_counts
 

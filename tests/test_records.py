@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from provenance.ingest import RawRecord
 from provenance.models import DateSource
+from provenance.raw_record import RawRecord
 from provenance.records import extract_record
 
 _PAGE = """<html><head><title>Talks resume</title>

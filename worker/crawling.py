@@ -20,9 +20,9 @@ from provenance.errors import InputError
 from provenance.extract import extract_text
 from provenance.fetch import Fetcher, FetchOptions, WarcArchive
 from provenance.fingerprint import FingerprintOptions
-from provenance.ingest import RawRecord
 from provenance.jobs import JobExecutor
 from provenance.models import Match
+from provenance.raw_record import RawRecord
 from provenance.records import MIN_SHINGLES, body_blocks
 from provenance.service import IngestReport, Service
 from provenance.settings import Settings

@@ -39,7 +39,7 @@ from provenance.diffing import diff_for_article
 from provenance.export import story_document
 from provenance.exports import STORY_FORMATS, media_type, render_story, write_bundle
 from provenance.jobs import create_job, get_job, job_document
-from provenance.network import NetworkFormat
+from provenance.network_graph import NetworkFormat
 from provenance.storage.network_repository import outlet_network
 from provenance.storage.tables import Article, Outlet
 from provenance.stories import StoryReport, load_story

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from provenance.errors import InputError
-from provenance.ingest import CaptureRef, RawRecord
+from provenance.raw_record import CaptureRef, RawRecord
 from provenance.storage import repository as repo
 from provenance.storage.tables import IngestItem
 from provenance.urls import normalize_url

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from provenance.distributed.broker import TaskSender
 from provenance.distributed.staging import StageReport, stage_records
 from provenance.errors import InputError
-from provenance.ingest import RawRecord
+from provenance.raw_record import RawRecord
 from provenance.service import IngestReport, Service
 
 __all__ = ["StagingService", "submit_records"]

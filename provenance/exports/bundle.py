@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from provenance.export import story_document
 from provenance.fetch import WarcArchive
-from provenance.ingest import CaptureRef
+from provenance.raw_record import CaptureRef
 from provenance.storage.tables import Capture
 from provenance.stories import StoryReport, story_history
 

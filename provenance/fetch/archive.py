@@ -9,8 +9,8 @@ always a new record and nothing written is ever overwritten.
 Digests are SHA-256 (warcio's default is SHA-1, which the evidence trail should not
 rest on): they are computed here and given to warcio, which then keeps them.
 ``WARC-Payload-Digest`` covers the body as sent (Content-Encoding intact, per the
-WARC standard); the :class:`~provenance.ingest.CaptureRef` digest is of the decoded
-body, as the WARC reader in :mod:`provenance.ingest` computes it.
+WARC standard); the :class:`~provenance.raw_record.CaptureRef` digest is of the
+decoded body, as the WARC reader in :mod:`provenance.warc` computes it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from warcio.warcwriter import WARCWriter
 
 from provenance import __version__
 from provenance.errors import StorageError
-from provenance.ingest import CaptureRef
+from provenance.raw_record import CaptureRef
 
 if TYPE_CHECKING:
     from provenance.settings import Settings

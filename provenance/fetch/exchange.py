@@ -27,7 +27,7 @@ from provenance.fetch.archive import Exchange, WarcArchive
 from provenance.fetch.body import BodyReader, parse_encodings
 from provenance.fetch.guard import IPAddress
 from provenance.fetch.options import FetchOptions, FetchStats
-from provenance.ingest import CaptureRef
+from provenance.raw_record import CaptureRef
 
 __all__ = ["Response", "Target", "parse_target", "read_response"]
 

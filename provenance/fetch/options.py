@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from provenance import __version__
 from provenance.fetch.guard import IPNetwork
-from provenance.ingest import CaptureRef
+from provenance.raw_record import CaptureRef
 
 if TYPE_CHECKING:
     from provenance.settings import Settings

@@ -14,14 +14,8 @@ from typing import Any
 from sqlalchemy import RowMapping, Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from provenance.network import (
-    CopyRecord,
-    OutletCounts,
-    OutletNetwork,
-    OutletRef,
-    build_network,
-    is_credited,
-)
+from provenance.network import CopyRecord, OutletCounts, build_network, is_credited
+from provenance.network_graph import OutletNetwork, OutletRef
 from provenance.storage.repository import known_time
 from provenance.storage.tables import Article, CopyEdge, Outlet, Story
 

@@ -21,8 +21,8 @@ import uvicorn
 
 from provenance.api import create_app
 from provenance.api.tokens import create_token
-from provenance.ingest import RawRecord
 from provenance.jobs import EmbeddedJobRunner
+from provenance.raw_record import RawRecord
 from provenance.service import Service
 from provenance.settings import Settings
 from provenance.storage.db import connect

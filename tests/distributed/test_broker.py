@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from provenance.distributed.broker import TaskSender
 from provenance.distributed.staging import stage_records
-from provenance.ingest import RawRecord
 from provenance.jobs import CeleryJobRunner, job_runner
+from provenance.raw_record import RawRecord
 from provenance.settings import Settings
 from provenance.storage.tables import IngestItem, Story
 from worker.reconciler import reconcile_once

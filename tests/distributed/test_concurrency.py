@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from provenance.distributed.process import process_items
 from provenance.distributed.staging import stage_records
 from provenance.errors import ConfigError
-from provenance.ingest import RawRecord
+from provenance.raw_record import RawRecord
 from provenance.storage.tables import Article
 from tests.distributed.holding import second_waits
 

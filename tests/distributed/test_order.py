@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from benchmarks.cluster import story_partition
 from provenance.distributed.process import process_items
 from provenance.distributed.staging import stage_records
-from provenance.ingest import RawRecord, read_records
+from provenance.ingest import read_records
+from provenance.raw_record import RawRecord
 from provenance.storage.tables import IngestItem
 from provenance.urls import normalize_url
 from tests.distributed.holding import second_waits

@@ -11,7 +11,8 @@ import pytest
 
 from provenance.errors import StorageError
 from provenance.fetch import WarcArchive
-from provenance.ingest import RawRecord, read_records
+from provenance.ingest import read_records
+from provenance.raw_record import RawRecord
 from tests.fetch.support import fetcher, records, warc_check
 from tests.fetch.web import Web, respond
 
@@ -122,7 +123,7 @@ async def test_export_captures_writes_a_valid_warc(
 
 
 def test_read_capture_of_a_missing_file_is_a_storage_error(tmp_path: Path) -> None:
-    from provenance.ingest import CaptureRef
+    from provenance.raw_record import CaptureRef
 
     with pytest.raises(StorageError):
         WarcArchive(tmp_path).read_capture(CaptureRef(str(tmp_path / "nope.warc.gz"), 0, 10, ""))
