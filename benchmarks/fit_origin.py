@@ -92,7 +92,7 @@ def root_sets(
         x = np.zeros((len(roots), len(names)))
         fixed = np.zeros(len(roots))
         for row, root in enumerate(roots):
-            _, tree, _ = best_tree(ev, root, weights=weights)
+            tree, _ = best_tree(ev, root, weights=weights)
             for child, parent in tree.items():
                 x[row] += [ev.features[k][parent, child] for k in names]
                 fixed[row] += sum(weights[k] * ev.features[k][parent, child] for k in _FIXED)

@@ -126,15 +126,14 @@ class OriginChoice:
 
     Attributes:
         evidence: Both passes of the evidence, the second on ``root``.
-        scores: Edge scores under :data:`~provenance.weights.ORIGIN_WEIGHTS`.
-        parents: The best tree over those scores, rooted at the origin.
+        parents: The best tree under :data:`~provenance.weights.ORIGIN_WEIGHTS`,
+            rooted at the origin.
         root: Index of the origin in the members.
         margin: How much the best tree outscores the best tree under any other
             candidate root (infinite when no other root can span the story).
     """
 
     evidence: StoryEvidence
-    scores: npt.NDArray[np.float64]
     parents: dict[int, int]
     root: int
     margin: float
@@ -153,15 +152,20 @@ def choose_origin(
     """
     ev = collect_evidence(members)
     ev.weigh(weights)
-    totals = {root: best_tree(ev, root, weights=weights)[2] for root in candidate_origins(ev)}
-    ranked = sorted(totals, key=lambda root: -totals[root])  # stable: ties keep rank
-    root = ranked[0]
-    runner_up = totals[ranked[1]] if len(ranked) > 1 else -math.inf
-    margin = totals[root] - runner_up if runner_up > -math.inf else math.inf
-    # The copies' parents need the second pass on the settled origin.
-    scores, parents, _ = best_tree(ev, root, weights=weights)
+    root, parents, best, runner_up = -1, {}, -math.inf, -math.inf
+    candidates = candidate_origins(ev)
+    for candidate in candidates:
+        tree, total = best_tree(ev, candidate, weights=weights)
+        if root < 0 or total > best:  # ties keep the earlier candidate
+            root, parents, best, runner_up = candidate, tree, total, best
+        elif total > runner_up:
+            runner_up = total
+    margin = best - runner_up if runner_up > -math.inf else math.inf
+    if candidates[-1] != root:  # the copies' parents need the second pass on the origin
+        add_second_pass(ev, root)
+        ev.weigh(weights)
     anchor_origin(ev, root)
-    return OriginChoice(ev, scores, parents, root, margin)
+    return OriginChoice(ev, parents, root, margin)
 
 
 def candidate_origins(ev: StoryEvidence) -> list[int]:
@@ -177,14 +181,14 @@ def candidate_origins(ev: StoryEvidence) -> list[int]:
 
 def best_tree(
     ev: StoryEvidence, root: int, *, weights: Mapping[str, float]
-) -> tuple[npt.NDArray[np.float64], dict[int, int], float]:
+) -> tuple[dict[int, int], float]:
     """The best tree with ``root`` as the origin.
 
     Adds the second pass on ``root`` to ``ev`` and weighs it.
 
     Returns:
-        The edge scores, the tree (parent of each other member) and its total
-        score (``-inf`` if no tree from ``root`` spans the story).
+        The tree (parent of each other member) and its total score (``-inf``
+        if no tree from ``root`` spans the story).
     """
     add_second_pass(ev, root)
     ev.weigh(weights)
@@ -192,7 +196,7 @@ def best_tree(
     parents = best_arborescence(scores, root=root)
     spans = len(parents) == len(ev.members) - 1
     total = float(sum(scores[p, c] for c, p in parents.items())) if spans else -math.inf
-    return scores, parents, total
+    return parents, total
 
 
 def _root(parents: dict[int, int], n: int) -> int:

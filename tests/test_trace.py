@@ -98,7 +98,7 @@ def test_the_origin_roots_the_best_tree_of_all_and_leads_the_runner_up_by_its_ma
     choice = choose_origin(members)
     ev = collect_evidence(members)
     totals = sorted(
-        (best_tree(ev, root, weights=ORIGIN_WEIGHTS)[2], root) for root in range(len(members))
+        (best_tree(ev, root, weights=ORIGIN_WEIGHTS)[1], root) for root in range(len(members))
     )
     (second, _), (best, best_root) = totals[-2], totals[-1]
     assert choice.root == best_root
