@@ -30,6 +30,8 @@ from psycopg import sql
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from provenance.ingest import read_records
+from provenance.service import Service
 from provenance.storage.tables import Article, IngestItem, Story
 from tests.servers import PostgresServer
 
@@ -230,6 +232,17 @@ def story_partition(session: Session) -> frozenset[frozenset[str]]:
         if story is not None:
             groups.setdefault(int(story), set()).add(str(url))
     return frozenset(frozenset(g) for g in groups.values())
+
+
+def embedded_partition(path: Path, corpus: Path) -> frozenset[frozenset[str]]:
+    """The stories the embedded service makes of a corpus (SQLite file ``path``, one process)."""
+    service = Service(f"sqlite:///{path}")
+    try:
+        service.ingest_records(read_records(corpus))
+        with service.sessions() as session:
+            return story_partition(session)
+    finally:
+        service.close()
 
 
 def stop_all(workers: Iterable[WorkerProcess]) -> None:

@@ -13,13 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+import numpy as np
+import numpy.typing as npt
+
 from provenance.boilerplate import BoilerplateModel
 from provenance.dates import rank_dates, url_date
 from provenance.extract import extract_html, extract_text
+from provenance.fingerprint import Fingerprint, FingerprintOptions, fingerprint_shingles
 from provenance.language import detect_language
 from provenance.models import DATE_TRUST, DateClaim, DateSource, ExtractedPage
 from provenance.normalize import ends_with_read_more, normalize_text
 from provenance.raw_record import RawRecord
+from provenance.shingle import shingle_hashes
 from provenance.storage import repository as repo
 from provenance.storage.tables import Article, Outlet
 from provenance.urls import normalize_url
@@ -27,11 +32,13 @@ from provenance.urls import normalize_url
 __all__ = [
     "MIN_SHINGLES",
     "PendingArticle",
+    "Restripped",
     "article_row",
     "body_blocks",
     "extract_record",
     "known_article_time",
     "outlet_boilerplate",
+    "restripped",
 ]
 
 #: A text with fewer shingles than this is too short to be a story's copy.
@@ -145,3 +152,40 @@ def article_row(p: PendingArticle, blocks: list[str], text: str) -> Article:
         read_more=ends_with_read_more(blocks),
         status="ok",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Restripped:
+    """A stored article's body stripped again with more of its outlet's boilerplate.
+
+    Attributes:
+        text: The new text.
+        read_more: Whether it ends in a "read more" pointer.
+        shingles: Its shingle hashes in reading order.
+        fingerprint: Its signature, or ``None`` when too little is left to match.
+    """
+
+    text: str
+    read_more: bool
+    shingles: npt.NDArray[np.uint32]
+    fingerprint: Fingerprint | None
+
+
+def restripped(
+    article: Article, model: BoilerplateModel, options: FingerprintOptions
+) -> Restripped | None:
+    """The article's body stripped with ``model``, or ``None`` if its text stays the same.
+
+    Both modes call it when an outlet's model learns a block, for each of the
+    outlet's stored articles; the boilerplate counts only grow, so a text only
+    ever loses blocks.
+    """
+    blocks = body_blocks(model.strip(article.blocks), article.title)
+    text = "\n\n".join(blocks)
+    if text == article.text:
+        return None
+    shingles = shingle_hashes(text)
+    fingerprint = None
+    if len(shingles) >= MIN_SHINGLES:
+        fingerprint = fingerprint_shingles(shingles, options=options)
+    return Restripped(text, ends_with_read_more(blocks), shingles, fingerprint)

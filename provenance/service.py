@@ -29,7 +29,6 @@ from provenance.fingerprint import FingerprintOptions, fingerprint_shingles
 from provenance.ingest import read_records
 from provenance.match import shingle_set
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Match
-from provenance.normalize import ends_with_read_more
 from provenance.outlet import outlet_domain, outlet_name
 from provenance.raw_record import RawRecord
 from provenance.records import (
@@ -40,6 +39,7 @@ from provenance.records import (
     extract_record,
     known_article_time,
     outlet_boilerplate,
+    restripped,
 )
 from provenance.shingle import shingle_hashes
 from provenance.storage import repository as repo
@@ -269,23 +269,18 @@ class Service:
         grow, so an article's text only ever loses blocks.
         """
         for article in repo.outlet_articles(session, outlet_id):
-            blocks = body_blocks(model.strip(article.blocks), article.title)
-            text = "\n\n".join(blocks)
-            if text == article.text:
+            change = restripped(article, model, self._options)
+            if change is None:
                 continue
-            shingles = shingle_hashes(text)
-            fingerprint = None
-            if len(shingles) >= MIN_SHINGLES:
-                fingerprint = fingerprint_shingles(shingles, options=self._options)
             repo.store_restripped(
                 session,
                 article,
-                text=text,
-                read_more=ends_with_read_more(blocks),
-                shingles=shingles,
-                fingerprint=fingerprint,
+                text=change.text,
+                read_more=change.read_more,
+                shingles=change.shingles,
+                fingerprint=change.fingerprint,
             )
-            index.restrip(session, article.id, fingerprint)
+            index.restrip(session, article.id, change.fingerprint)
 
     def match_text(self, text: str, *, title: str | None = None) -> list[Match]:
         """Verified matches of a text against the stored articles; nothing is stored.

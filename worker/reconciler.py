@@ -3,8 +3,9 @@
 It runs on beat's schedule (and from ``provenance reconcile``). A broker that
 lost its queue (killed without AOF, flushed, replaced) loses no work: every
 staged item still ``fetched`` and every story still ``needs_trace`` after the
-grace period is enqueued again. The ids are marked re-enqueued in the same
-transaction that finds them and sent after it commits.
+grace period is enqueued again, and every outlet still waiting to have its
+articles stripped of newly learnt boilerplate is done here. The ids are marked
+re-enqueued in the same transaction that finds them and sent after it commits.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from provenance.distributed.broker import TaskSender
 from provenance.distributed.process import transient_errors
 from provenance.distributed.reconcile import stuck_items, untraced_stories
+from provenance.distributed.restrip import restrip_pending_outlets
 
 __all__ = ["Reconciled", "reconcile_once"]
 
@@ -37,7 +39,7 @@ def reconcile_once(
     queue_grace: float,
     batch: int,
 ) -> Reconciled:
-    """Find stuck items and untraced stories; enqueue them again.
+    """Find stuck items and untraced stories; enqueue them again; finish pending re-strips.
 
     Args:
         sessions: Session factory of the database.
@@ -60,7 +62,8 @@ def reconcile_once(
                 enqueued_before=now - timedelta(seconds=queue_grace),
             )
         sender.process(items, batch=batch)
+        restripped = restrip_pending_outlets(sessions)
         with sessions.begin() as session:
-            stories = untraced_stories(session, before=before)
+            stories = sorted(set(untraced_stories(session, before=before)) | restripped)
         sender.trace(stories)
     return Reconciled(len(items), len(stories))

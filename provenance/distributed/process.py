@@ -4,9 +4,11 @@ Every step is idempotent, because the broker delivers at least once: an item is
 placed only while it is still ``fetched`` (checked under its row lock, in the
 transaction that stores its article), an outlet's boilerplate model counts a
 page only once (the item's ``observed`` flag flips in the same transaction as
-the model), and tracing a story that needs no trace does nothing. Each article
-commits on its own, so a killed worker loses at most the article in flight, and
-that one is still ``fetched`` for the next delivery or the reconciler.
+the model), re-stripping an outlet's articles clears its flag in the transaction
+that does it (:mod:`provenance.distributed.restrip`), and tracing a story that
+needs no trace does nothing. Each article commits on its own, so a killed
+worker loses at most the article in flight, and that one is still ``fetched``
+for the next delivery or the reconciler.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from provenance.boilerplate import BoilerplateModel
 from provenance.distributed.index_store import require_postgresql
 from provenance.distributed.placement import place_article
+from provenance.distributed.restrip import hold_placement_lock, restrip_pending_outlets
 from provenance.distributed.staging import record_from_json
 from provenance.errors import ExtractionError, StorageError
 from provenance.fingerprint import FingerprintOptions
@@ -104,7 +106,7 @@ def _outlet(session: Session, domain: str, name: str) -> Outlet:
     # Two workers may meet a new outlet at once: insert-or-nothing, then read.
     session.execute(
         postgresql.insert(Outlet)
-        .values(domain=domain, name=name, boilerplate={}, created_at=_now())
+        .values(domain=domain, name=name, boilerplate={}, restrip_pending=False, created_at=_now())
         .on_conflict_do_nothing(index_elements=["domain"])
     )
     return session.execute(select(Outlet).where(Outlet.domain == domain)).scalar_one()
@@ -157,11 +159,12 @@ def _extract_items(
 
 
 def _observe(session: Session, outlet_id: int, work: list[_Work]) -> None:
-    """Count the pages not counted yet into the outlet's model; snapshot what it strips."""
+    """Count the pages not counted yet into the outlet's model; flag it if it grew."""
     outlet = session.execute(
         select(Outlet).where(Outlet.id == outlet_id).with_for_update()
     ).scalar_one()
     model = outlet_boilerplate(outlet)
+    known = model.boilerplate_keys()
     ids = [w.item_id for w in work]
     fresh = set(
         session.scalars(
@@ -175,25 +178,20 @@ def _observe(session: Session, outlet_id: int, work: list[_Work]) -> None:
         if w.item_id in fresh:
             model.observe(w.pending.page.blocks)
     outlet.boilerplate = model.to_dict()
-    if fresh:
-        keys = sorted(model.boilerplate_keys())
-        session.execute(
-            update(IngestItem).where(IngestItem.id.in_(sorted(fresh))).values(strip_keys=keys)
-        )
+    if model.boilerplate_keys() != known:
+        # Its stored articles may carry the new blocks (restrip_pending_outlets).
+        outlet.restrip_pending = True
 
 
-def _learn_boilerplate(
-    sessions: sessionmaker[Session], work: list[_Work]
-) -> dict[int, BoilerplateModel]:
-    """Let each outlet's model observe this batch's pages, once each; a model per item.
+def _learn_boilerplate(sessions: sessionmaker[Session], work: list[_Work]) -> None:
+    """Let each outlet's model observe this batch's pages, once each.
 
     As in the embedded chunk, the whole batch is observed before any page is
     stripped. The outlet rows are locked in id order, so concurrent batches add
-    their counts one after the other instead of overwriting each other's. What
-    the model strips right after the observation is saved with each item and is
-    what the item is stripped with, so a batch redelivered after a kill strips
-    its pages exactly as the first delivery would have, however much the model
-    has learnt from other batches meanwhile.
+    their counts one after the other instead of overwriting each other's. A page
+    is stripped with its outlet's model as it is when the page is stored;
+    whatever the model learns later is stripped from it afterwards, so the text
+    does not depend on which worker got there first.
     """
     by_outlet: dict[int, list[_Work]] = {}
     for w in work:
@@ -201,22 +199,11 @@ def _learn_boilerplate(
     with sessions.begin() as session:
         for outlet_id in sorted(by_outlet):
             _observe(session, outlet_id, by_outlet[outlet_id])
-        query = select(IngestItem.id, IngestItem.strip_keys).where(
-            IngestItem.id.in_([w.item_id for w in work])
-        )
-        snapshots = {int(i): list(keys or []) for i, keys in session.execute(query)}
-    return {item: _stripper(keys) for item, keys in snapshots.items()}
-
-
-def _stripper(keys: list[str]) -> BoilerplateModel:
-    # A model whose boilerplate is exactly ``keys``: strip() keeps the rest.
-    return BoilerplateModel(dict.fromkeys(keys, 1), pages=1, min_pages=1)
 
 
 def _store(
     sessions: sessionmaker[Session],
     w: _Work,
-    model: BoilerplateModel,
     options: FingerprintOptions,
     result: ProcessResult,
 ) -> None:
@@ -234,6 +221,9 @@ def _store(
             _finish(session, w.item_id, "unchanged" if same else "changed", article_id=stored.id)
             result.skipped += 1
             return
+        hold_placement_lock(session)  # before reading the model: see restrip
+        outlet = session.execute(select(Outlet).where(Outlet.id == p.outlet.id)).scalar_one()
+        model = outlet_boilerplate(outlet)
         blocks = body_blocks(model.strip(p.page.blocks), p.record.title or p.page.title)
         text = "\n\n".join(blocks)
         shingles = shingle_hashes(text)
@@ -287,10 +277,13 @@ def process_items(
         items = _claim(sessions, item_ids)
         result.skipped += len(set(item_ids)) - len(items)
         work = _extract_items(sessions, items, result)
-        models = _learn_boilerplate(sessions, work)
+        _learn_boilerplate(sessions, work)
         for w in work:
-            _store(sessions, w, models[w.item_id], opts, result)
-        result.stories = _untraced(sessions, item_ids)
+            _store(sessions, w, opts, result)
+        # Any outlet's, not only this batch's: a delivery killed after its
+        # observation left the flag for whoever comes next.
+        restripped = restrip_pending_outlets(sessions, options=opts)
+        result.stories = _untraced(sessions, item_ids) | restripped
     return result
 
 

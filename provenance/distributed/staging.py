@@ -145,7 +145,6 @@ def _row(url_norm: str, record: RawRecord, now: datetime) -> dict[str, Any]:
         "payload": record_to_json(record),
         "state": "fetched",
         "observed": False,
-        "strip_keys": [],
         "attempts": 0,
         "enqueued_at": now,
         "created_at": now,

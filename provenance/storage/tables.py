@@ -93,6 +93,9 @@ class Outlet(Base):
     domain: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     boilerplate: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Distributed mode: the model learnt a block its stored articles still
+    #: carry; they wait to be stripped again (migration 0007).
+    restrip_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
 
 
@@ -324,9 +327,6 @@ class IngestItem(Base):
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     observed: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: The outlet's boilerplate block keys right after this item was observed:
-    #: what its page is stripped of, on every delivery.
-    strip_keys: Mapped[list[Any]] = mapped_column(JSON, default=list)
     #: Stories other than its own whose members its placement moved: their
     #: traces are enqueued with its own, on every delivery (migration 0006).
     regrouped: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -11,22 +11,17 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from benchmarks.cluster import WorkerProcess, story_partition, wait_until_done, worker_env
+from benchmarks.cluster import (
+    WorkerProcess,
+    embedded_partition,
+    story_partition,
+    wait_until_done,
+    worker_env,
+)
 from provenance.distributed.broker import TaskSender
 from provenance.distributed.submit import submit_records
 from provenance.ingest import read_records
-from provenance.service import Service
 from provenance.storage.tables import Article, IngestItem
-
-
-def _embedded(corpus: Path, tmp_path: Path) -> frozenset[frozenset[str]]:
-    service = Service(f"sqlite:///{tmp_path}/embedded.sqlite")
-    try:
-        service.ingest_records(read_records(corpus))
-        with service.sessions() as session:
-            return story_partition(session)
-    finally:
-        service.close()
 
 
 def test_two_workers_build_the_embedded_stories(
@@ -55,6 +50,6 @@ def test_two_workers_build_the_embedded_stories(
         done = session.scalar(select(func.count()).where(IngestItem.state != "fetched"))
         partition = story_partition(session)
     assert articles == len(staged.ready) == done
-    assert partition == _embedded(corpus, tmp_path)
+    assert partition == embedded_partition(tmp_path / "embedded.sqlite", corpus)
     logs = "".join((tmp_path / f"w{i}.log").read_text() for i in range(2))
     assert "Traceback" not in logs
