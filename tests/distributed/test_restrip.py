@@ -26,6 +26,7 @@ from provenance.ingest import read_records
 from provenance.raw_record import RawRecord
 from provenance.service import Service
 from provenance.storage.tables import Article, IngestItem, Outlet
+from tests.distributed.holding import second_waits
 from tests.distributed.test_broker import _messages
 from tests.test_order import _NOTE, _outlet_records
 from worker.reconciler import reconcile_once
@@ -39,6 +40,7 @@ def _write(records: list[dict[str, str]], path: Path) -> Path:
 
 
 def _stage(sessions: sessionmaker[Session], path: Path) -> _OrderedItems:
+    """Stage the records; their item ids, which follow their URLs' order."""
     raw = [r for r in read_records(path) if isinstance(r, RawRecord)]
     with sessions.begin() as session:
         stage_records(session, raw)
@@ -111,5 +113,34 @@ def test_a_restrip_left_pending_by_a_killed_worker_is_done_by_the_reconciler(
     texts, _ = _state(pg_sessions)
     assert all(_NOTE not in texts[f"https://harbour.test/{n}"][1] for n in range(3))
     for item in items[3:]:
+        process_items(pg_sessions, [item])
+    assert _state(pg_sessions) == _embedded(sqlite_url, path)
+
+
+def test_a_restrip_waits_for_placements_in_flight(
+    pg_sessions: sessionmaker[Session], sqlite_url: str, tmp_path: Path
+) -> None:
+    # An unrelated article's placement is held open before its commit (it holds
+    # the placement lock shared); the outlet's third page teaches the note, and
+    # its task's re-strip must wait for that placement to commit.
+    other = {
+        "url": "https://elsewhere.test/story",
+        "text": " ".join(f"z{i}q" for i in range(80)) + ".",
+        "published_at": "2024-05-20T08:00:00Z",
+    }
+    records = [*_outlet_records(), other]
+    path = _write(records, tmp_path / "in.jsonl")
+    _stage(pg_sessions, path)
+    with pg_sessions() as session:
+        rows = session.execute(select(IngestItem.url_norm, IngestItem.id))
+        item_of = {str(url): int(item) for url, item in rows}
+    harbour = [item_of[f"https://harbour.test/{n}"] for n in range(4)]
+    for item in harbour[:2]:
+        process_items(pg_sessions, [item])
+    waited = second_waits(pg_sessions, [item_of["https://elsewhere.test/story"]], [harbour[2]])
+    assert waited, "the re-strip ran while a placement held the lock"
+    texts, _ = _state(pg_sessions)
+    assert all(_NOTE not in texts[f"https://harbour.test/{n}"][1] for n in range(3))
+    for item in (harbour[3], item_of["https://mirror.test/0"]):
         process_items(pg_sessions, [item])
     assert _state(pg_sessions) == _embedded(sqlite_url, path)
