@@ -94,7 +94,8 @@ class StoryEvidence:
         similarity: Text similarity (mean of Jaccard and larger containment).
         edits: Shared-edit counts (after the second pass).
         lag_hours: How long after u v appeared (hours), by trusted dates where
-            both have one, else by first-seen times; what the ``lag_`` bands measure.
+            both have one more precise than a URL's day, else by first-seen
+            times; what the ``lag_`` bands measure.
         incidence: Member x shingle incidence matrix.
         declared_targets: For each declared source name, the member outlets'
             domains it names (empty: an outlet outside the story).
@@ -276,6 +277,10 @@ def _lags(ev: StoryEvidence) -> None:
     """Lag-band indicators: v appeared this long after u (and not before it)."""
     dated = (ev.trust[:, None] > 0) & (ev.trust[None, :] > 0)
     dated &= ~np.isnan(ev.published[:, None]) & ~np.isnan(ev.published[None, :])
+    # A URL gives the day only: its lag to anything is off by up to a day,
+    # worse than first-seen times, so such pairs are timed by those instead.
+    timed = np.array([source != str(DateSource.URL) for source in ev.sources])
+    dated &= timed[:, None] & timed[None, :]
     by_date = ev.published[None, :] - ev.published[:, None]
     by_seen = ev.seen[None, :] - ev.seen[:, None]
     ev.lag_hours = np.where(dated, by_date, by_seen) / 3600.0

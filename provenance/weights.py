@@ -39,50 +39,50 @@ ORIGIN_WEIGHTS: dict[str, float] = {
 #: the edge scores over a copy's candidate parents is the fitted probability
 #: of each, so the best tree is the likeliest one.
 WEIGHTS: dict[str, float] = {
-    "date_order": 0.17,  # times the dates' trust
-    "first_seen": 1.552,
-    "proximity": 0.0,  # times the dates' trust and closeness in time
-    "seen_proximity": 1.082,  # closeness of first-seen times
+    "date_order": 0.104,  # times the dates' trust
+    "first_seen": 1.666,
+    "proximity": 0.125,  # times the dates' trust and closeness in time
+    "seen_proximity": 0.968,  # closeness of first-seen times
     # How long after u v appeared, one indicator per band of the lag profile of
-    # copying (provenance.evidence.LAG_BANDS): by trusted dates (else
-    # first-seen times), and by first-seen times alone.
-    "lag_20m": -0.387,
-    "lag_1h": 0.504,
-    "lag_2h": 1.009,
-    "lag_4h": 0.071,
-    "lag_6h": 0.094,
-    "lag_8h": 0.113,
-    "lag_24h": 0.483,
-    "lag_48h": 0.072,
-    "lag_96h": -0.09,
-    "lag_more": -0.703,
-    "seen_lag_20m": -0.343,
-    "seen_lag_1h": 0.766,
-    "seen_lag_2h": 1.417,
-    "seen_lag_4h": -0.338,
-    "seen_lag_6h": 0.097,
-    "seen_lag_8h": 0.156,
-    "seen_lag_24h": 0.204,
-    "seen_lag_48h": -0.722,
-    "seen_lag_96h": -0.065,
-    "seen_lag_more": -1.119,
+    # copying (provenance.evidence.LAG_BANDS): by trusted dates to the minute
+    # (else first-seen times), and by first-seen times alone.
+    "lag_20m": -0.341,
+    "lag_1h": 0.576,
+    "lag_2h": 1.185,
+    "lag_4h": -0.25,
+    "lag_6h": 0.256,
+    "lag_8h": 0.335,
+    "lag_24h": 0.431,
+    "lag_48h": 0.012,
+    "lag_96h": 0.009,
+    "lag_more": -0.911,
+    "seen_lag_20m": -0.281,
+    "seen_lag_1h": 0.728,
+    "seen_lag_2h": 1.124,
+    "seen_lag_4h": -0.055,
+    "seen_lag_6h": 0.054,
+    "seen_lag_8h": 0.069,
+    "seen_lag_24h": 0.209,
+    "seen_lag_48h": -0.688,
+    "seen_lag_96h": -0.111,
+    "seen_lag_more": -1.021,
     "declared_source": 0.598,
     "canonical": 0.0,  # names the original, not the source; one to a copy is names_intermediate
-    "link": 0.967,
+    "link": 0.918,
     "outlet_link": 0.0,
-    "leaked_boilerplate": 1.405,
-    "similarity": 1.399,  # times text similarity (0..1)
-    "held": 1.227,  # share of v's shingles found in u
-    "nearest_text": 2.579,  # times closeness to the nearest member (0..1)
-    "same_title": 1.616,  # v runs u's headline word for word
+    "leaked_boilerplate": 1.427,
+    "similarity": 1.445,  # times text similarity (0..1)
+    "held": 1.18,  # share of v's shingles found in u
+    "nearest_text": 2.574,  # times closeness to the nearest member (0..1)
+    "same_title": 1.647,  # v runs u's headline word for word
     "truncated": 0.0,
     "partial_parent": -8.0,  # a rule, not fitted: quotes are never the source of a full copy
     # second pass
-    "shared_edits": 0.08,  # times min(1, edits / 12)
-    "shared_omissions": 0.871,  # share of v's omissions from the origin u shares
-    "surplus": -1.478,  # share of v's origin text that u lacks
-    "names_intermediate": 2.183,  # v names or links u, a copy
+    "shared_edits": 0.154,  # times min(1, edits / 12)
+    "shared_omissions": 0.778,  # share of v's omissions from the origin u shares
+    "surplus": -1.457,  # share of v's origin text that u lacks
+    "names_intermediate": 2.106,  # v names or links u, a copy
     "shared_title_edit": 0.0,  # v runs u's headline, which is not the origin's
-    "from_origin": 1.704,
-    "origin_seen_late": 1.482,  # the origin's first-seen time came after a copy's
+    "from_origin": 1.71,
+    "origin_seen_late": 1.648,  # the origin's first-seen time came after a copy's
 }

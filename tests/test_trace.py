@@ -129,6 +129,21 @@ def test_a_date_its_own_url_contradicts_loses_to_first_seen() -> None:
     assert _parents(story(with_urls=True)) == (1, {2: 1})
 
 
+def test_a_day_from_a_url_is_too_coarse_to_time_a_copy_by() -> None:
+    # The copy's only date is its URL's day (midnight); its lag to the origin
+    # comes from the first-seen times, not from a midnight eight hours early.
+    day = DateClaim(datetime(2024, 5, 17, tzinfo=UTC), DateSource.URL, DATE_TRUST[DateSource.URL])
+    members = [
+        _member(1, "alpha", range(100), dates=_date(0), first_seen=T0),
+        _member(2, "beta", range(100), dates=(day,), first_seen=T0 + timedelta(hours=3)),
+        _member(3, "gamma", range(100), dates=_date(5), first_seen=T0 + timedelta(hours=6)),
+    ]
+    ev = collect_evidence(members)
+    assert ev.lag_hours[0, 1] == pytest.approx(3.0)  # by first-seen
+    assert ev.lag_hours[0, 2] == pytest.approx(5.0)  # by the two precise dates
+    assert ev.features["lag_4h"][0, 1] == 1.0 and ev.features["lag_6h"][0, 2] == 1.0
+
+
 def test_declared_source_beats_a_backdated_copy() -> None:
     members = [
         _member(1, "alpha", range(100), dates=_date(0), first_seen=T0),
