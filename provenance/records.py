@@ -13,13 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-import numpy as np
-import numpy.typing as npt
-
 from provenance.boilerplate import BoilerplateModel
 from provenance.dates import rank_dates, url_date
 from provenance.extract import extract_html, extract_text
-from provenance.fingerprint import Fingerprint, FingerprintOptions, fingerprint_shingles
+from provenance.fingerprint import FingerprintOptions, fingerprint_shingles
 from provenance.language import detect_language
 from provenance.models import DATE_TRUST, DateClaim, DateSource, ExtractedPage
 from provenance.normalize import ends_with_read_more, normalize_text
@@ -32,7 +29,6 @@ from provenance.urls import normalize_url
 __all__ = [
     "MIN_SHINGLES",
     "PendingArticle",
-    "Restripped",
     "article_row",
     "body_blocks",
     "extract_record",
@@ -154,26 +150,9 @@ def article_row(p: PendingArticle, blocks: list[str], text: str) -> Article:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Restripped:
-    """A stored article's body stripped again with more of its outlet's boilerplate.
-
-    Attributes:
-        text: The new text.
-        read_more: Whether it ends in a "read more" pointer.
-        shingles: Its shingle hashes in reading order.
-        fingerprint: Its signature, or ``None`` when too little is left to match.
-    """
-
-    text: str
-    read_more: bool
-    shingles: npt.NDArray[np.uint32]
-    fingerprint: Fingerprint | None
-
-
 def restripped(
     article: Article, model: BoilerplateModel, options: FingerprintOptions
-) -> Restripped | None:
+) -> repo.Restripped | None:
     """The article's body stripped with ``model``, or ``None`` if its text stays the same.
 
     Both modes call it when an outlet's model learns a block, for each of the
@@ -188,4 +167,4 @@ def restripped(
     fingerprint = None
     if len(shingles) >= MIN_SHINGLES:
         fingerprint = fingerprint_shingles(shingles, options=options)
-    return Restripped(text, ends_with_read_more(blocks), shingles, fingerprint)
+    return repo.Restripped(text, ends_with_read_more(blocks), shingles, fingerprint)

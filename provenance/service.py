@@ -272,14 +272,7 @@ class Service:
             change = restripped(article, model, self._options)
             if change is None:
                 continue
-            repo.store_restripped(
-                session,
-                article,
-                text=change.text,
-                read_more=change.read_more,
-                shingles=change.shingles,
-                fingerprint=change.fingerprint,
-            )
+            repo.store_restripped(session, article, change)
             index.restrip(session, article.id, change.fingerprint)
 
     def match_text(self, text: str, *, title: str | None = None) -> list[Match]:

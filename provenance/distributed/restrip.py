@@ -115,14 +115,7 @@ def _restrip_article(
     former = [m.other_id for m in MatchGraph(session, options).neighbours([article.id])[article.id]]
     touched = {article.story_id} if article.story_id is not None else set()
     session.execute(delete(LshBand).where(LshBand.article_id == article.id))
-    repo.store_restripped(
-        session,
-        article,
-        text=change.text,
-        read_more=change.read_more,
-        shingles=change.shingles,
-        fingerprint=change.fingerprint,
-    )
+    repo.store_restripped(session, article, change)
     starts = former
     if change.fingerprint is not None:
         insert_bands(session, article.id, band_keys(change.fingerprint))

@@ -28,6 +28,7 @@ FINGERPRINT_SCHEME = "xxh32-k5/minhash-affine32-128-s1"
 __all__ = [
     "FINGERPRINT_SCHEME",
     "IndexRow",
+    "Restripped",
     "article_by_url",
     "claims_from_json",
     "claims_to_json",
@@ -225,27 +226,36 @@ def outlet_articles(session: Session, outlet_id: int) -> list[Article]:
     return list(session.scalars(query.order_by(Article.id)))
 
 
-def store_restripped(
-    session: Session,
-    article: Article,
-    *,
-    text: str,
-    read_more: bool,
-    shingles: npt.NDArray[np.uint32],
-    fingerprint: FingerprintSketch | None,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class Restripped:
+    """A stored article's body stripped again with more of its outlet's boilerplate.
+
+    Attributes:
+        text: The new text.
+        read_more: Whether it ends in a "read more" pointer.
+        shingles: Its shingle hashes in reading order.
+        fingerprint: Its signature, or ``None`` when too little is left to match.
+    """
+
+    text: str
+    read_more: bool
+    shingles: npt.NDArray[np.uint32]
+    fingerprint: FingerprintSketch | None
+
+
+def store_restripped(session: Session, article: Article, change: Restripped) -> None:
     """Store a stored article's text stripped again, with boilerplate its outlet learnt since.
 
-    With ``fingerprint`` ``None`` nothing but boilerplate is left: the article
-    leaves the index and its story, as if it had been stored so. Its story is
-    marked for tracing either way (its text changed).
+    With ``change.fingerprint`` ``None`` nothing but boilerplate is left: the
+    article leaves the index and its story, as if it had been stored so. Its
+    story is marked for tracing either way (its text changed).
     """
-    article.text = text
-    article.read_more = read_more
+    article.text = change.text
+    article.read_more = change.read_more
     if article.story_id is not None:
         session.get_one(Story, article.story_id).needs_trace = True
     row = session.get_one(Fingerprint, article.id)
-    if fingerprint is None:
+    if change.fingerprint is None:
         article.status = "boilerplate"
         article.story_id = None
         article.partial = False
@@ -253,9 +263,9 @@ def store_restripped(
         gone = (CopyEdge.child_id == article.id) | (CopyEdge.parent_id == article.id)
         session.execute(delete(CopyEdge).where(gone))
         return
-    row.num_shingles = len(shingles)
-    row.signature = shingles_to_bytes(fingerprint.signature.hashvalues)
-    row.shingles = shingles_to_bytes(shingles)
+    row.num_shingles = len(change.shingles)
+    row.signature = shingles_to_bytes(change.fingerprint.signature.hashvalues)
+    row.shingles = shingles_to_bytes(change.shingles)
 
 
 def pending_story_ids(session: Session) -> list[int]:

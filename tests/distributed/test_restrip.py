@@ -31,15 +31,13 @@ from tests.distributed.test_broker import _messages
 from tests.test_order import _NOTE, _outlet_records
 from worker.reconciler import reconcile_once
 
-_OrderedItems = list[int]
-
 
 def _write(records: list[dict[str, str]], path: Path) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
 
 
-def _stage(sessions: sessionmaker[Session], path: Path) -> _OrderedItems:
+def _stage(sessions: sessionmaker[Session], path: Path) -> list[int]:
     """Stage the records; their item ids, which follow their URLs' order."""
     raw = [r for r in read_records(path) if isinstance(r, RawRecord)]
     with sessions.begin() as session:
