@@ -26,6 +26,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.crawl_outlets import response
 from provenance.fetch import Fetcher, FetchOptions, WarcArchive
 
 _PARAGRAPH = (
@@ -53,14 +56,7 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
             else:
                 body = _PAGE.format(n=path.strip("/")).encode()
                 kind = b"text/html; charset=utf-8"
-            writer.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: "
-                + kind
-                + b"\r\nContent-Length: "
-                + str(len(body)).encode()
-                + b"\r\n\r\n"
-                + body
-            )
+            writer.write(response(b"200 OK", kind, body))
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
