@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from provenance.eval.generator import generate_network
-from provenance.eval.templates import OUTLETS
+from provenance.eval.outlets import OUTLETS
 from provenance.urls import normalize_url
 
 __all__ = ["FEED_PATH", "HOST", "Hosted", "host", "response", "serve"]

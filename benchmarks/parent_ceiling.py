@@ -6,7 +6,7 @@ its page gives no reason to tell apart, and only timing can choose. This
 script counts those copies in generated networks and picks their parents the
 best way timing allows, with what only the generator knows: the true
 publication times, the delay profile of copying and the prior by which the
-generator picks parents (:func:`provenance.eval.generator.delay_density`,
+generator picks parents (:func:`provenance.eval.timing.delay_density`,
 :data:`~provenance.eval.generator.ORIGIN_PARENT_WEIGHT`).
 
 A candidate u is indistinguishable from v's true parent p when it appeared
@@ -34,7 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from provenance.eval.drafts import Draft
-from provenance.eval.generator import ORIGIN_PARENT_WEIGHT, delay_density, generate_drafts
+from provenance.eval.generator import ORIGIN_PARENT_WEIGHT, generate_drafts
+from provenance.eval.timing import delay_density
 
 
 def _sentences(draft: Draft) -> set[str]:

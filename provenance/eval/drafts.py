@@ -20,7 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from provenance.eval.templates import Block, Outlet, Page, phrase
+from provenance.eval.outlets import Outlet
+from provenance.eval.phrases import phrase
+from provenance.eval.templates import Block, Page
 from provenance.eval.truth import TruthArticle
 
 __all__ = [

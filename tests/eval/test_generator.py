@@ -14,8 +14,9 @@ import pytest
 
 from provenance.errors import ConfigError
 from provenance.eval.corpus import DATA_ENV_VAR, shared_data_dir
-from provenance.eval.generator import delay_density, generate_drafts, generate_network
+from provenance.eval.generator import generate_drafts, generate_network
 from provenance.eval.scorer import normalize_url
+from provenance.eval.timing import delay_density
 from provenance.eval.truth import Network, Truth
 
 
