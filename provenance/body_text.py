@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import trafilatura
+from trafilatura.settings import use_config
 
 from provenance.errors import ExtractionError
 
@@ -22,6 +23,16 @@ __all__ = ["document_attr", "document_blocks", "run_trafilatura", "tidy"]
 _SPACE_RE = re.compile(r"[^\S\n]+")
 #: Body elements of trafilatura's output that make one block each.
 _BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "code", "row"})
+#: Below this many characters of body, trafilatura distrusts its own extraction
+#: and falls back to other algorithms, the last of which runs the whole article
+#: into one paragraph. Its default (250) is long for a news brief, a truncated
+#: repost or Chinese text (250 characters of Chinese are a long paragraph), and
+#: the paragraphs are what credit lines, "read more" pointers and another
+#: outlet's promo line are found by.
+MIN_EXTRACTED_SIZE = 100
+#: trafilatura's settings with that threshold; parsed once (reading them is slow).
+_CONFIG = use_config()
+_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(MIN_EXTRACTED_SIZE))
 
 
 def run_trafilatura(tree: Any, url: str, now: datetime) -> Any:
@@ -49,6 +60,7 @@ def run_trafilatura(tree: Any, url: str, now: datetime) -> Any:
             include_links=True,  # <ref> targets locate the body's links
             deduplicate=False,
             with_metadata=True,
+            config=_CONFIG,
             date_extraction_params={
                 "original_date": True,
                 "extensive_search": True,

@@ -53,9 +53,12 @@ _LABELS = (
     r"|zdroj|kaynak|källa|kilde|lähde|πηγή|المصدر|מקור|출처"
 )
 _LABEL_RE = re.compile(rf"^[\s*_>•·-]{{0,3}}(?:{_LABELS}){_COLON}\s*(?P<name>.+)$", re.IGNORECASE)
-#: CJK credit labels often share a line with the date and the author.
+#: CJK credit labels often share a line with the date and the author, so the
+#: name ends at the first space, unless capitalised Latin words follow: a
+#: Latin name has spaces of its own ("来源：Continental Press Agency").
 _CJK_LABEL_RE = re.compile(
-    rf"(?:^|\s)(?:稿件|新闻|文章)?(?:来源|來源|出典|出所){_COLON}\s*(?P<name>\S+)"
+    rf"(?:^|\s)(?:稿件|新闻|文章)?(?:来源|來源|出典|出所){_COLON}\s*"
+    r"(?P<name>\S+(?:[ \u00a0](?=[A-Z])[A-Za-z][\w&.'\u2019-]*)*)"
 )
 _PHRASE_RE = re.compile(
     r"\b(?:(?:originally|first)\s+(?:published|appeared|posted|ran)"
@@ -111,7 +114,9 @@ _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
 _NAME_END_RE = re.compile(
     r"\s+under\s|\s+with\s+(?:kind\s+)?permission|\s+on\s+(?:\d|(?:jan|feb|mar|apr|may|jun|jul"
     r"|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b)|\s[|\u2013\u2014-]\s|\s*\(|[\u3002\uff1b]"
-    r"|(?<=[a-z\u00df-\u00ff\u0430-\u044f]{3})\.(?:\s|$)|(?:作者|编辑|责任编辑|记者|责编|时间|日期)[:\uff1a]",
+    r"|(?<=[a-z\u00df-\u00ff\u0430-\u044f]{3})\.(?:\s|$)|(?:作者|编辑|责任编辑|记者|责编|时间|日期)[:\uff1a]"
+    # A Latin name followed by Chinese, Japanese or Korean text: the prose began.
+    r"|(?<=[A-Za-z])\s+(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])",
     re.IGNORECASE,
 )
 _SPLIT_RE = re.compile(r"\s*[;,、]\s*")

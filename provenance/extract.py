@@ -39,6 +39,7 @@ from provenance.declared import find_declared_sources
 from provenance.errors import ExtractionError
 from provenance.jsonld import find_article, jsonld_names, jsonld_objects, jsonld_sources
 from provenance.models import DATE_TRUST, DateClaim, DateSource, ExtractedPage
+from provenance.normalize import normalize_text
 from provenance.urls import absolute_url, normalize_url
 
 __all__ = ["extract_html", "extract_text"]
@@ -50,6 +51,9 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 #: Above this share of control characters the body is binary, not HTML.
 _MAX_CONTROL_SHARE = 0.05
 _BLANK_LINE_RE = re.compile(r"\n[^\S\n]*\n")
+#: What sites put between the headline and their name in ``<title>``.
+_TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " \u00b7 ", " :: ")
+_MAX_SITE_NAME = 60
 
 _META_DATE_KEYS = (
     "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
@@ -118,7 +122,8 @@ def extract_html(
         byline=", ".join(jsonld_names(article.get("author"), objects))
         or _clean(document_attr(document, "author")),
         site_name=_first(metas.get("og:site_name"))
-        or _first(jsonld_names(article.get("publisher"), objects)),
+        or _first(jsonld_names(article.get("publisher"), objects))
+        or _title_site_name(tree, _clean(document_attr(document, "title"))),
         canonical_url=_canonical(tree, metas, base),
         language=_language(tree, metas),
         dates=rank_dates(claims),
@@ -237,6 +242,28 @@ def _language(tree: Any, metas: dict[str, list[str]]) -> str | None:
 def _title(tree: Any) -> str | None:
     titles = tree.xpath("//head/title/text()")
     return _clean(str(titles[0])) if titles else None
+
+
+def _title_site_name(tree: Any, headline: str | None) -> str | None:
+    """The site's name from a ``<title>`` that is "Headline | Site" (or "Site | Headline").
+
+    Only where the rest of the title is the headline itself: split on a dash
+    blindly, a title would give half a headline as the site's name.
+    (trafilatura reads a site name from the title only when it is a domain.)
+    """
+    title = _title(tree)
+    if not title or not headline:
+        return None
+    wanted = normalize_text(headline)
+    for separator in _TITLE_SEPARATORS:
+        head, found, tail = title.rpartition(separator)
+        if not found:
+            continue
+        for name, rest in ((tail, head), (head, tail)):
+            name = name.strip()
+            if normalize_text(rest) == wanted and 0 < len(name) <= _MAX_SITE_NAME:
+                return name
+    return None
 
 
 def _links(tree: Any, document: Any, base: str, url: str) -> tuple[str, ...]:

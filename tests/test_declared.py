@@ -67,6 +67,11 @@ BODY = "The minister said the plan would be published next week, officials added
         ),
         ("\uff08\u65b0\u534e\u793e\uff09", ("\u65b0\u534e\u793e",)),
         ("\u51fa\u5178\uff1a\u5171\u540c\u901a\u4fe1", ("\u5171\u540c\u901a\u4fe1",)),
+        # A Latin name after a Chinese label keeps its spaces, and stops at the next field.
+        ("\u6765\u6e90\uff1aContinental Press Agency", ("Continental Press Agency",)),
+        ("\u6765\u6e90\uff1aReuters 2024-05-17 10:00", ("Reuters",)),
+        # A Latin name runs on into Chinese prose (a credit line merged with a paragraph).
+        ("Originally published by World Feed \u5bf9\u4e8e\u9e7f\u3002", ("World Feed",)),
     ],
 )
 def test_credit_lines(line: str, expected: tuple[str, ...]) -> None:

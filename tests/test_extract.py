@@ -157,7 +157,44 @@ def test_div_page_has_only_a_guessed_date() -> None:
     assert best.source is DateSource.HEURISTIC
     assert best.value == datetime(2024, 3, 4, tzinfo=UTC)
     assert page.canonical_url is None
-    assert page.site_name is None
+    # No site-name metadata: the name comes from the title, "Headline - Daily Planet".
+    assert page.site_name == "Daily Planet"
+
+
+def _titled(title: str, headline: str) -> str:
+    return (
+        f"<html><head><title>{title}</title></head><body><article><h1>{headline}</h1>"
+        "<p>The council approved the plan on Monday after a long debate about costs.</p>"
+        "<p>Work on the new lanes starts in the spring and should end by the autumn.</p>"
+        "</article></body></html>"
+    )
+
+
+_LANES = "Council approves new cycle lanes"
+
+
+@pytest.mark.parametrize(
+    ("title", "headline", "expected"),
+    [
+        (f"{_LANES} | Daily Planet", _LANES, "Daily Planet"),
+        (f"Daily Planet \u2014 {_LANES}", _LANES, "Daily Planet"),
+        (
+            "\u672c\u5e02\u65b0\u589e\u81ea\u884c\u8f66\u9053 | \u65b0\u57ce\u665a\u62a5",
+            "\u672c\u5e02\u65b0\u589e\u81ea\u884c\u8f66\u9053",
+            "\u65b0\u57ce\u665a\u62a5",
+        ),
+        # A dash inside the headline is not a site name, nor is a title without one.
+        (f"{_LANES} - and a bus lane", f"{_LANES} - and a bus lane", None),
+        (_LANES, _LANES, None),
+        # Nor is the end of a title that is not the headline.
+        (f"City news - {_LANES}", "Cycle lanes approved", None),
+    ],
+)
+def test_site_name_from_the_title_only_beside_the_headline(
+    title: str, headline: str, expected: str | None
+) -> None:
+    page = extract_html(_titled(title, headline), url="https://outlet.test/a/1", now=NOW)
+    assert page.site_name == expected
 
 
 def test_copyright_line_is_no_publication_date() -> None:
@@ -338,3 +375,26 @@ def test_extract_text_splits_on_lines_without_blank_lines() -> None:
 def test_extract_text_empty_is_an_error() -> None:
     with pytest.raises(ExtractionError, match="empty text"):
         extract_text(" \n\n ")
+
+
+def test_a_short_page_keeps_its_paragraphs_and_its_credit_line() -> None:
+    # Under 250 characters of text trafilatura distrusts its extraction and its
+    # last fallback runs the article into one paragraph, credit line and all.
+    html = (
+        "<html lang='zh'><head><title>动物园为老虎安装加热器 | Global Wire</title></head><body>"
+        "<header><a href='https://globalwire.test'>Global Wire</a><nav><ul>"
+        "<li><a href='https://globalwire.test/s/1'>World</a></li>"
+        "<li><a href='https://globalwire.test/s/2'>Business</a></li></ul></nav></header>"
+        "<div class='cookie-banner'><p>We use cookies on Global Wire.</p></div>"
+        "<main><article><h1>动物园为老虎安装加热器</h1>"
+        "<time datetime='2024-06-20T13:56:36+00:00'>Published 20.06.2024 13:56</time>"
+        "<div class='text'><p>Originally published by World Feed</p>"
+        "<p>对于动物园里的鹿，当局已经放置稻草来保持体温。</p>"
+        "<p>据新闻社报道，负责动物园的饲养员说，加热器对鹿不利。</p>"
+        "<p>Read more at <a href='https://worldfeed.test/a/1'>World Feed</a></p>"
+        "</div></article></main><footer><p>© 2024 Global Wire.</p></footer></body></html>"
+    )
+    page = extract_html(html, url="https://globalwire.test/a/2", now=NOW)
+    assert "Originally published by World Feed" in page.blocks
+    assert page.blocks[-1] == "Read more at World Feed"
+    assert page.declared_sources == ("World Feed",)
