@@ -96,6 +96,8 @@ class StoryEvidence:
         lag_hours: How long after u v appeared (hours), by trusted dates where
             both have one more precise than a URL's day, else by first-seen
             times; what the ``lag_`` bands measure.
+        lag_dated: Where :attr:`lag_hours` comes from the dates (else from
+            first-seen times).
         incidence: Member x shingle incidence matrix.
         declared_targets: For each declared source name, the member outlets'
             domains it names (empty: an outlet outside the story).
@@ -112,6 +114,7 @@ class StoryEvidence:
     similarity: npt.NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 0)))
     edits: npt.NDArray[np.float64] | None = None
     lag_hours: npt.NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 0)))
+    lag_dated: npt.NDArray[np.bool_] = field(default_factory=lambda: np.empty((0, 0), bool))
     incidence: sparse.csr_matrix | None = None
     declared_targets: dict[str, list[str]] = field(default_factory=dict)
 
@@ -209,8 +212,8 @@ def anchor_origin(ev: StoryEvidence, root: int) -> None:
         late[root, root] = 0.0
         ev.features["first_seen"][root] = 0.0
         ev.features["seen_proximity"][root] = 0.0
-        dated = (ev.trust[root] > 0) & (ev.trust > 0)
-        dated &= ~np.isnan(ev.published) & ~np.isnan(ev.published[root])
+        # Lags timed by first-seen times go too; only those by the dates stay.
+        dated = ev.lag_dated[root]
         for name in (*(band for band, _ in LAG_BANDS), "more"):
             ev.features["seen_lag_" + name][root] = 0.0
             ev.features["lag_" + name][root] *= dated
@@ -283,6 +286,7 @@ def _lags(ev: StoryEvidence) -> None:
     dated &= timed[:, None] & timed[None, :]
     by_date = ev.published[None, :] - ev.published[:, None]
     by_seen = ev.seen[None, :] - ev.seen[:, None]
+    ev.lag_dated = dated
     ev.lag_hours = np.where(dated, by_date, by_seen) / 3600.0
     _bands(ev, "lag_", ev.lag_hours)
     _bands(ev, "seen_lag_", by_seen / 3600.0)

@@ -126,9 +126,14 @@ def _detail(ev: StoryEvidence, kind: str, u: int, v: int, source: Member, copy: 
             f"({_band_words(kind.removeprefix('seen_lag_'))} by first-seen times)"
         )
     if kind.startswith("lag_"):
+        timed = (
+            "by dates where both are trusted"
+            if ev.lag_dated[u, v]
+            else "by first-seen times, as one of them gives no date to the minute"
+        )
         return (
             f"{copy.outlet} appeared {ev.lag_hours[u, v]:.1f} h after {source.outlet} "
-            f"({_band_words(kind.removeprefix('lag_'))} by dates where both are trusted)"
+            f"({_band_words(kind.removeprefix('lag_'))} {timed})"
         )
     if kind == "first_seen":
         word = "before" if ev.features[kind][u, v] > 0 else "after"

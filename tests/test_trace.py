@@ -9,8 +9,9 @@ import pytest
 
 from provenance.evidence import add_second_pass, anchor_origin, collect_evidence
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Member, Relation
+from provenance.reasons import describe
 from provenance.trace import CANDIDATE_ORIGINS, best_tree, choose_origin, trace_story
-from provenance.weights import ORIGIN_WEIGHTS
+from provenance.weights import ORIGIN_WEIGHTS, WEIGHTS
 
 T0 = datetime(2024, 5, 17, 8, 0, tzinfo=UTC)
 
@@ -142,6 +143,11 @@ def test_a_day_from_a_url_is_too_coarse_to_time_a_copy_by() -> None:
     assert ev.lag_hours[0, 1] == pytest.approx(3.0)  # by first-seen
     assert ev.lag_hours[0, 2] == pytest.approx(5.0)  # by the two precise dates
     assert ev.features["lag_4h"][0, 1] == 1.0 and ev.features["lag_6h"][0, 2] == 1.0
+    # The plain words say which clock timed each lag.
+    ev.weigh(WEIGHTS)
+    by_seen = next(e.detail for e in describe(ev, 0, 1) if e.kind == "lag_4h")
+    by_dates = next(e.detail for e in describe(ev, 0, 2) if e.kind == "lag_6h")
+    assert "by first-seen times" in by_seen and "by dates" in by_dates
 
 
 def test_declared_source_beats_a_backdated_copy() -> None:
@@ -261,6 +267,23 @@ def test_an_origin_found_after_its_copies_loses_its_first_seen_timing() -> None:
     assert not any(ev.features[k][0, 1] for k in ev.features if k.startswith("lag_"))
     # The copies' own timing is untouched: beta was seen before gamma.
     assert ev.features["first_seen"][1, 2] == 1.0
+
+
+def test_an_origin_found_late_keeps_no_lag_timed_by_first_seen_for_a_url_dated_copy() -> None:
+    # beta's only date is its URL's day: its lag to alpha was timed by the
+    # first-seen times, which mean nothing for an origin the crawler found late.
+    day = DateClaim(datetime(2024, 5, 17, tzinfo=UTC), DateSource.URL, DATE_TRUST[DateSource.URL])
+    members = [
+        _member(1, "alpha", range(100), dates=_date(0), first_seen=T0 + timedelta(hours=30)),
+        _member(2, "beta", range(100), dates=(day,), first_seen=T0 + timedelta(hours=2)),
+        _member(3, "gamma", range(100), dates=_date(33), first_seen=T0 + timedelta(hours=33.5)),
+    ]
+    ev = collect_evidence(members)
+    assert not ev.lag_dated[0, 1] and ev.lag_dated[0, 2]
+    add_second_pass(ev, 0)
+    anchor_origin(ev, 0)
+    assert not any(ev.features[k][0, 1] for k in ev.features if k.startswith("lag_"))
+    assert ev.features["lag_48h"][0, 2] == 1.0  # 33 h by the two dates
 
 
 def test_an_origin_seen_first_keeps_its_timing() -> None:
