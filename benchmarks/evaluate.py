@@ -10,8 +10,10 @@ origin and every other article hung on it ("dates only, perfect clustering"). It
 shows how far dates alone go on this network; the system should beat its origin
 and parent figures while clustering on its own.
 
-Last, the issue's quality targets beside the figures, with how many seeds meet
-each (:mod:`provenance.eval.targets`).
+With several seeds, the accuracy rates pooled over all of them, per language
+and difficulty (:mod:`provenance.eval.pooled`). Last, the issue's quality
+targets beside the figures, with how many seeds meet each
+(:mod:`provenance.eval.targets`).
 
 Run: ``python benchmarks/evaluate.py --seed 1 --stories 120 --db sqlite:///eval.db``,
 or ``--seeds 1,2,3`` for several unseen seeds, each in a fresh SQLite file under
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from provenance.eval import Scores, Truth, evaluate, generate_network, score
 from provenance.eval.calibration import Reliability, chance_line, confidence_pairs, reliability
+from provenance.eval.pooled import format_pooled
 from provenance.eval.targets import TargetCheck, check_targets, format_checks
 
 
@@ -90,6 +93,7 @@ def main() -> None:
     root = args.workdir or Path(tempfile.mkdtemp(prefix="provenance-eval-"))
     languages = args.languages.split(",") if args.languages else None
     checks: dict[str, list[TargetCheck]] = {}
+    runs: list[Scores] = []
     figures: dict[str, object] = {}
     for seed in seeds:
         workdir = root / f"seed-{seed}" if len(seeds) > 1 else root
@@ -97,11 +101,15 @@ def main() -> None:
         db_url = args.db or f"sqlite:///{workdir / 'eval.db'}"
         scores, tables, baseline = evaluate_seed(seed, args.stories, db_url, workdir, languages)
         checks[f"seed {seed}"] = check_targets(scores, tables)
+        runs.append(scores)
         figures[str(seed)] = {
             "system": scores.to_dict(),
             "baseline": baseline.to_dict(),
             "calibration": {t.name: {"ece": t.ece, "count": t.count} for t in tables},
         }
+    if len(runs) > 1:
+        print(f"\nrates pooled over seeds {args.seeds} (cases in brackets):")
+        print(format_pooled(runs))
     print("\ntargets (figures from the tables above; met = seeds meeting the bound):")
     print(format_checks(checks))
     if args.json:
