@@ -96,7 +96,9 @@ _CJK_PAREN_RE = re.compile(
 _CJK_DATELINE_RE = re.compile(
     r"^\s*(?P<name>[\u4e00-\u9fff]{1,8}社)[\u4e00-\u9fff]{0,8}\d{1,2}月\d{1,2}日电"
 )
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+#: Kana, CJK ideographs and Hangul: the scripts written without spaces between words.
+_CJK_CHARS = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+_CJK_RE = re.compile(f"[{_CJK_CHARS}]")
 #: Parenthesised words in datelines that are labels, not agencies.
 _DATELINE_WORDS = frozenset(
     {"update", "updated", "video", "watch", "live", "exclusive", "opinion", "analysis", "photos"}
@@ -116,7 +118,7 @@ _NAME_END_RE = re.compile(
     r"|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b)|\s[|\u2013\u2014-]\s|\s*\(|[\u3002\uff1b]"
     r"|(?<=[a-z\u00df-\u00ff\u0430-\u044f]{3})\.(?:\s|$)|(?:作者|编辑|责任编辑|记者|责编|时间|日期)[:\uff1a]"
     # A Latin name followed by Chinese, Japanese or Korean text: the prose began.
-    r"|(?<=[A-Za-z])\s+(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])",
+    rf"|(?<=[A-Za-z])\s+(?=[{_CJK_CHARS}])",
     re.IGNORECASE,
 )
 _SPLIT_RE = re.compile(r"\s*[;,、]\s*")
