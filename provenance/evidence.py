@@ -233,9 +233,11 @@ def _timing(ev: StoryEvidence) -> None:
     trust = np.array([d.trust if d else 0.0 for d in best])
     seen = np.array([_seconds(m.first_seen) for m in members])
     domains = np.array([m.outlet_domain for m in members])
+    url_day = np.array([d is not None and d.source is DateSource.URL for d in best])
     close = np.abs(published[:, None] - published[None, :]) < TIE_S
     other_outlet = domains[:, None] != domains[None, :]
-    copied = np.any(close & other_outlet, axis=1)
+    # Two URLs of the same day meet at midnight by construction, not by copying.
+    copied = np.any(close & other_outlet & ~url_day[None, :], axis=1) & ~url_day
     trust = np.where(copied, trust * 0.5, trust)  # one of them copied the other's date
     impossible = np.nan_to_num(published - seen, nan=-1.0) > 3600
     trust = np.where(impossible, trust * 0.2, trust)  # dated after we had seen the page
@@ -245,15 +247,37 @@ def _timing(ev: StoryEvidence) -> None:
     ev.published, ev.trust, ev.seen = published, trust, seen
     ev.sources = [str(d.source) if d else "" for d in best]
     gap = published[None, :] - published[:, None]  # v minus u
-    order = np.where(np.abs(gap) < TIE_S, 0.0, np.sign(np.nan_to_num(gap)))
+    order = _date_order(published, url_day, seen)
     pair_trust = np.minimum(trust[:, None], trust[None, :])
     ev.features["date_order"] = pair_trust * order
-    ev.features["proximity"] = pair_trust * _closeness(gap) * (order > 0)
+    # A day says nothing of how close in time two pages are.
+    to_the_minute = ~url_day[:, None] & ~url_day[None, :]
+    ev.features["proximity"] = pair_trust * _closeness(gap) * (order > 0) * to_the_minute
     seen_gap = seen[None, :] - seen[:, None]
     seen_order = np.where(np.abs(seen_gap) < TIE_S, 0.0, np.sign(np.nan_to_num(seen_gap)))
     ev.features["first_seen"] = seen_order
     ev.features["seen_proximity"] = _closeness(seen_gap) * (seen_order > 0)
     _lags(ev)
+
+
+def _date_order(
+    published: npt.NDArray[np.float64],
+    url_day: npt.NDArray[np.bool_],
+    seen: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """+1 where the dates put u before v, -1 after, 0 for a tie or no knowing.
+
+    A URL's day is no instant: it spans :data:`~provenance.dates.URL_DAY_SLACK`
+    around its UTC midnight, cut off at the page's first-seen time (nothing is
+    published after the crawler saw it). Two dates are in order only when
+    their spans do not overlap; two instants, when they are over a minute apart.
+    """
+    early, late = (slack.total_seconds() for slack in URL_DAY_SLACK)
+    low = np.where(url_day, published + early, published)
+    high = np.where(url_day, np.fmin(published + late, seen), published)
+    after = low[None, :] - high[:, None] >= TIE_S  # v's earliest after u's latest
+    before = high[None, :] - low[:, None] <= -TIE_S
+    return np.where(after, 1.0, np.where(before, -1.0, 0.0))
 
 
 def _off_url_day(member: Member, claim: DateClaim | None) -> bool:

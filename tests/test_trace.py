@@ -150,6 +150,32 @@ def test_a_day_from_a_url_is_too_coarse_to_time_a_copy_by() -> None:
     assert "by first-seen times" in by_seen and "by dates" in by_dates
 
 
+def test_a_url_day_orders_dates_only_beyond_its_span() -> None:
+    # beta's URL says 17 May: its midnight is not an instant before alpha's
+    # 08:00, so the dates leave alpha and beta unordered. A URL day two days
+    # later, or a day cut short by the page's first-seen time, does order them.
+    def day(d: int) -> DateClaim:
+        return DateClaim(
+            datetime(2024, 5, d, tzinfo=UTC), DateSource.URL, DATE_TRUST[DateSource.URL]
+        )
+
+    members = [
+        _member(1, "alpha", range(100), dates=_date(0), first_seen=T0),
+        _member(2, "beta", range(100), dates=(day(17),), first_seen=T0 + timedelta(hours=3)),
+        _member(3, "gamma", range(100), dates=(day(17),), first_seen=T0 + timedelta(hours=4)),
+        _member(4, "delta", range(100), dates=(day(19),), first_seen=T0 + timedelta(days=2)),
+        _member(5, "epsilon", range(100), dates=(day(16),), first_seen=T0 - timedelta(hours=9)),
+    ]
+    ev = collect_evidence(members)
+    order = np.sign(ev.features["date_order"])
+    assert order[0, 1] == order[1, 0] == 0  # the day spans alpha's hour
+    assert order[1, 2] == 0  # the same day, no sign of copying either
+    assert ev.trust[1] == ev.trust[2] == DATE_TRUST[DateSource.URL]
+    assert order[0, 3] == 1 and order[3, 0] == -1  # 19 May starts after 08:00 on the 17th
+    assert order[4, 0] == 1  # 16 May, seen at 23:00 that day: before alpha
+    assert ev.features["proximity"][0, 1] == 0 and ev.features["proximity"][4, 0] == 0
+
+
 def test_declared_source_beats_a_backdated_copy() -> None:
     members = [
         _member(1, "alpha", range(100), dates=_date(0), first_seen=T0),
