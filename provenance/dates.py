@@ -19,7 +19,16 @@ from dateutil import parser as dateutil_parser
 
 from provenance.models import DATE_TRUST, DateClaim, DateSource
 
-__all__ = ["URL_DAY_SLACK", "best_publication_date", "parse_date", "rank_dates", "url_date"]
+__all__ = [
+    "URL_DAY_SLACK",
+    "WALL_CLOCK_SLACK",
+    "best_publication_date",
+    "claim_span",
+    "parse_date",
+    "rank_dates",
+    "url_date",
+    "zone_hours",
+]
 
 _EARLIEST_YEAR = 1800
 #: Clocks and time zones of publishers are sloppy; beyond this a date is a typo.
@@ -35,6 +44,9 @@ _URL_DATE_RE = re.compile(
 #: How far a day in a URL reaches in UTC: the publisher's midnight lies
 #: between UTC-12 and UTC+14, so its day spans these offsets from UTC midnight.
 URL_DAY_SLACK = (timedelta(hours=-14), timedelta(hours=36))
+#: Where the instant of a wall-clock time read as UTC lies: zones run from
+#: UTC-12 to UTC+14.
+WALL_CLOCK_SLACK = (timedelta(hours=-14), timedelta(hours=12))
 #: Two different defaults for dateutil: a field that differs between the two
 #: parses was missing from the string, not read from it.
 _DEFAULT_A = datetime(2000, 1, 1)
@@ -127,6 +139,33 @@ def url_date(url: str, *, now: datetime | None = None) -> DateClaim | None:
         return None
     detail = f"URL path {value:%Y-%m-%d} (a day, in the publisher's time zone)"
     return DateClaim(value, DateSource.URL, DATE_TRUST[DateSource.URL], detail)
+
+
+def claim_span(claim: DateClaim) -> tuple[timedelta, timedelta]:
+    """How far before and after its value a claim's real instant may lie.
+
+    A URL's day spans :data:`URL_DAY_SLACK`, a printed time with no zone
+    :data:`WALL_CLOCK_SLACK`; every other claim is an instant.
+    """
+    if claim.source is DateSource.URL:
+        return URL_DAY_SLACK
+    if claim.source is DateSource.PRINTED:
+        return WALL_CLOCK_SLACK
+    return timedelta(0), timedelta(0)
+
+
+def zone_hours(name: str) -> float | None:
+    """A zone's offset east of UTC in hours: ``CET``, ``UTC+3``, ``+05:30``; None if unknown."""
+    text = name.strip().upper()
+    if text in _ZONE_HOURS:
+        return _ZONE_HOURS[text]
+    found = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?", text)
+    if found is None:
+        return None
+    hours = int(found[2]) + int(found[3] or 0) / 60
+    if hours > 14:
+        return None
+    return hours if found[1] == "+" else -hours
 
 
 def rank_dates(claims: Iterable[DateClaim]) -> tuple[DateClaim, ...]:

@@ -10,7 +10,9 @@ Kinds, with their weights in :data:`provenance.weights.WEIGHTS`:
 * ``date_order`` / ``proximity``: trusted publication dates say u came first,
   and soon before v (a copy usually follows its own parent within hours). A
   date equal to another outlet's (copied metadata) or later than when the page
-  was first seen is weak.
+  was first seen is weak. A URL's day, or a time printed without a zone that
+  the outlet's clock could not place, is a span, not an instant: it orders two
+  pages only where the spans do not meet, and times no lag.
 * ``first_seen``: the crawler saw u before v.
 * ``declared_source``, ``canonical``, ``link``, ``outlet_link``: v names u's
   outlet as its source, has u as its canonical URL, links to u or to u's outlet.
@@ -33,12 +35,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from provenance.dates import URL_DAY_SLACK
+from provenance.dates import URL_DAY_SLACK, claim_span
 from provenance.models import DateClaim, DateSource, Member
 from provenance.normalize import normalize_text
 from provenance.outlet import OutletNameIndex
@@ -54,6 +57,8 @@ __all__ = [
 
 #: Dates or first-seen times closer than this (seconds) are a tie, not an order.
 TIE_S = 60.0
+#: Sources of dates that are no instant (:func:`~provenance.dates.claim_span`).
+_VAGUE = frozenset({str(DateSource.URL), str(DateSource.PRINTED)})
 #: After this gap (hours) a copy is no nearer in time to one candidate than another.
 _FAR_HOURS = 96.0
 #: Shortfall (share of the copy's shingles) at which a candidate is no longer "nearest".
@@ -233,13 +238,17 @@ def _timing(ev: StoryEvidence) -> None:
     trust = np.array([d.trust if d else 0.0 for d in best])
     seen = np.array([_seconds(m.first_seen) for m in members])
     domains = np.array([m.outlet_domain for m in members])
-    url_day = np.array([d is not None and d.source is DateSource.URL for d in best])
+    # How far before and after its value each date's real instant may lie.
+    spans = [claim_span(d) if d else (timedelta(0), timedelta(0)) for d in best]
+    early = np.array([low.total_seconds() for low, _ in spans])
+    late = np.array([high.total_seconds() for _, high in spans])
+    vague = (early < 0) | (late > 0)
     close = np.abs(published[:, None] - published[None, :]) < TIE_S
     other_outlet = domains[:, None] != domains[None, :]
     # Two URLs of the same day meet at midnight by construction, not by copying.
-    copied = np.any(close & other_outlet & ~url_day[None, :], axis=1) & ~url_day
+    copied = np.any(close & other_outlet & ~vague[None, :], axis=1) & ~vague
     trust = np.where(copied, trust * 0.5, trust)  # one of them copied the other's date
-    impossible = np.nan_to_num(published - seen, nan=-1.0) > 3600
+    impossible = np.nan_to_num(published + early - seen, nan=-1.0) > 3600
     trust = np.where(impossible, trust * 0.2, trust)  # dated after we had seen the page
     # The day in its URL says otherwise: metadata copied along or backdated.
     contradicted = np.array([_off_url_day(m, d) for m, d in zip(members, best, strict=True)])
@@ -247,11 +256,12 @@ def _timing(ev: StoryEvidence) -> None:
     ev.published, ev.trust, ev.seen = published, trust, seen
     ev.sources = [str(d.source) if d else "" for d in best]
     gap = published[None, :] - published[:, None]  # v minus u
-    order = _date_order(published, url_day, seen)
+    latest = np.where(vague, np.fmin(published + late, seen), published)
+    order = _date_order(published + early, latest)
     pair_trust = np.minimum(trust[:, None], trust[None, :])
     ev.features["date_order"] = pair_trust * order
-    # A day says nothing of how close in time two pages are.
-    to_the_minute = ~url_day[:, None] & ~url_day[None, :]
+    # A day, or a time in an unknown zone, says nothing of how close two pages are.
+    to_the_minute = ~vague[:, None] & ~vague[None, :]
     ev.features["proximity"] = pair_trust * _closeness(gap) * (order > 0) * to_the_minute
     seen_gap = seen[None, :] - seen[:, None]
     seen_order = np.where(np.abs(seen_gap) < TIE_S, 0.0, np.sign(np.nan_to_num(seen_gap)))
@@ -261,20 +271,16 @@ def _timing(ev: StoryEvidence) -> None:
 
 
 def _date_order(
-    published: npt.NDArray[np.float64],
-    url_day: npt.NDArray[np.bool_],
-    seen: npt.NDArray[np.float64],
+    low: npt.NDArray[np.float64], high: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
     """+1 where the dates put u before v, -1 after, 0 for a tie or no knowing.
 
-    A URL's day is no instant: it spans :data:`~provenance.dates.URL_DAY_SLACK`
-    around its UTC midnight, cut off at the page's first-seen time (nothing is
-    published after the crawler saw it). Two dates are in order only when
-    their spans do not overlap; two instants, when they are over a minute apart.
+    Each date is a span, ``low`` to ``high`` (seconds): an instant, or a URL's
+    day or a printed time in an unknown zone (:func:`~provenance.dates.claim_span`)
+    cut off at the page's first-seen time, as nothing is published after the
+    crawler saw it. Two dates are in order only when their spans are over a
+    minute apart.
     """
-    early, late = (slack.total_seconds() for slack in URL_DAY_SLACK)
-    low = np.where(url_day, published + early, published)
-    high = np.where(url_day, np.fmin(published + late, seen), published)
     after = low[None, :] - high[:, None] >= TIE_S  # v's earliest after u's latest
     before = high[None, :] - low[:, None] <= -TIE_S
     return np.where(after, 1.0, np.where(before, -1.0, 0.0))
@@ -304,9 +310,9 @@ def _lags(ev: StoryEvidence) -> None:
     """Lag-band indicators: v appeared this long after u (and not before it)."""
     dated = (ev.trust[:, None] > 0) & (ev.trust[None, :] > 0)
     dated &= ~np.isnan(ev.published[:, None]) & ~np.isnan(ev.published[None, :])
-    # A URL gives the day only: its lag to anything is off by up to a day,
+    # A URL's day, or a time in an unknown zone, puts a lag off by hours,
     # worse than first-seen times, so such pairs are timed by those instead.
-    timed = np.array([source != str(DateSource.URL) for source in ev.sources])
+    timed = np.array([source not in _VAGUE for source in ev.sources])
     dated &= timed[:, None] & timed[None, :]
     by_date = ev.published[None, :] - ev.published[:, None]
     by_seen = ev.seen[None, :] - ev.seen[:, None]

@@ -3,7 +3,8 @@
 trafilatura finds the body text, as paragraphs in reading order, and guesses a
 date (:mod:`provenance.body_text`); lxml reads what the page declares about
 itself: the canonical link, the site name, JSON-LD, date meta tags, ``<time>``
-tags, the language and the links of the article body. Every date becomes a
+tags, a printed dateline (:mod:`provenance.printed_dates`), the language and
+the links of the article body. Every date becomes a
 :class:`~provenance.models.DateClaim` tagged with its source, so the tracer can
 weigh a JSON-LD date above a guess.
 
@@ -40,6 +41,7 @@ from provenance.errors import ExtractionError
 from provenance.jsonld import find_article, jsonld_names, jsonld_objects, jsonld_sources
 from provenance.models import DATE_TRUST, DateClaim, DateSource, ExtractedPage
 from provenance.normalize import normalize_text
+from provenance.printed_dates import printed_dates
 from provenance.urls import absolute_url, normalize_url
 
 __all__ = ["extract_html", "extract_text"]
@@ -112,7 +114,7 @@ def extract_html(
     article = find_article(objects)
     document = run_trafilatura(tree, url, now)
     blocks = document_blocks(document)
-    claims = _declared_dates(tree, metas, article, now)
+    claims = _declared_dates(tree, metas, article, now) + printed_dates(tree, now=now)
     claims += _guessed_dates(tree, document, claims, now)
     return ExtractedPage(
         blocks=blocks,

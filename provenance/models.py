@@ -37,6 +37,8 @@ class DateSource(StrEnum):
     FEED = "feed"  # RSS pubDate / Atom published, sitemap news:publication_date
     INPUT = "input"  # the importer's own published_at field
     TIME_TAG = "time"  # <time datetime=...> in the article body
+    PRINTED_ZONED = "printed_zoned"  # a printed dateline, zone given or learned for its outlet
+    PRINTED = "printed"  # a printed dateline without a zone: a wall clock, read as UTC
     HEURISTIC = "heuristic"  # guessed by trafilatura from the page text
     URL = "url"  # a /2024/05/17/ path segment
     COPYRIGHT = "copyright"  # "(c) 2024": a year, never a publication date
@@ -51,6 +53,9 @@ DATE_TRUST: dict[DateSource, float] = {
     DateSource.FEED: 0.8,
     DateSource.INPUT: 0.75,
     DateSource.TIME_TAG: 0.6,
+    DateSource.PRINTED_ZONED: 0.6,
+    # Above a URL's day: the same uncertainty of zone, and the time of day.
+    DateSource.PRINTED: 0.45,
     DateSource.URL: 0.4,
     DateSource.HEURISTIC: 0.3,
     DateSource.COPYRIGHT: 0.0,

@@ -2,7 +2,8 @@
 
 The glue between storage and :mod:`provenance.trace`: load a story's members
 as :class:`~provenance.models.Member` values (with the evidence that needs the
-database: which other outlets' boilerplate leaked onto a page), trace them,
+database: which other outlets' boilerplate leaked onto a page, and each
+outlet's clock, which places the times its pages print without a zone), trace them,
 save the verdict with its history; and read a story back as a report for the
 CLI, the export and the API.
 """
@@ -18,10 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provenance.boilerplate import MAX_BOILERPLATE_LENGTH, BoilerplateModel, block_key
+from provenance.dates import rank_dates
 from provenance.declared import edge_indices, find_declared_sources, is_credit_line
 from provenance.match import shingle_set
-from provenance.models import Member, Relation, StoryTrace
+from provenance.models import DateSource, Member, Relation, StoryTrace
 from provenance.normalize import is_read_more, normalize_text
+from provenance.printed_dates import ClockOffset, learn_clock_offset, place_printed
 from provenance.shingle import shingle_hashes
 from provenance.storage import repository as repo
 from provenance.storage.tables import Article, CopyEdge, Outlet, Story, StoryEvent
@@ -76,7 +79,23 @@ def _names(block: str, outlet: Outlet) -> bool:
     return normalize_text(outlet.name) in text or label in text.replace(" ", "")
 
 
-def _member(article: Article, outlet: Outlet, shingles: bytes, leak: _Leak) -> Member:
+def _clocks(
+    session: Session, rows: Sequence[tuple[Article, Outlet, bytes]]
+) -> dict[int, ClockOffset]:
+    """The learned clock of each outlet with a member dated by a zoneless printed time."""
+    printed = str(DateSource.PRINTED)
+    wanted = {o.id for a, o, _ in rows if any(c.get("source") == printed for c in a.dates)}
+    pages = repo.printed_times(session, wanted)
+    return {
+        outlet_id: clock
+        for outlet_id, times in pages.items()
+        if (clock := learn_clock_offset(times)) is not None
+    }
+
+
+def _member(
+    article: Article, outlet: Outlet, shingles: bytes, leak: _Leak, clock: ClockOffset | None
+) -> Member:
     blocks = article.text.split("\n\n") if article.text else []
     kept = _story_blocks(blocks, leak.blocks)
     if len(kept) < len(blocks):
@@ -88,7 +107,7 @@ def _member(article: Article, outlet: Outlet, shingles: bytes, leak: _Leak) -> M
         url=article.url_norm,
         outlet=outlet.name,
         outlet_domain=outlet.domain,
-        dates=repo.claims_from_json(article.dates),
+        dates=rank_dates(place_printed(repo.claims_from_json(article.dates), clock)),
         first_seen=article.fetched_at,
         declared_sources=tuple(article.declared_sources),
         canonical_url=article.canonical_url,
@@ -124,7 +143,8 @@ def story_members(session: Session, story_id: int) -> list[Member]:
     """A stored story's members, ready for :func:`provenance.trace.trace_story`."""
     rows = repo.story_members(session, story_id)
     leaks = _leaks(rows)
-    return [_member(a, o, s, leaks[a.id]) for a, o, s in rows]
+    clocks = _clocks(session, rows)
+    return [_member(a, o, s, leaks[a.id], clocks.get(o.id)) for a, o, s in rows]
 
 
 def reused_span(text: str, parent: npt.NDArray[np.uint32]) -> tuple[int, int] | None:

@@ -40,6 +40,7 @@ __all__ = [
     "live_stories",
     "outlet_articles",
     "pending_story_ids",
+    "printed_times",
     "save_trace",
     "shingles_from_bytes",
     "shingles_to_bytes",
@@ -91,6 +92,38 @@ def evidence_to_json(evidence: Iterable[Evidence]) -> list[dict[str, Any]]:
     """Evidence as JSON-ready dicts (``kind``, ``detail``, ``weight``)."""
     # By hand, not dataclasses.asdict: its deep copy was a tenth of a re-trace.
     return [{"kind": e.kind, "detail": e.detail, "weight": round(e.weight, 3)} for e in evidence]
+
+
+def printed_times(
+    session: Session, outlet_ids: Iterable[int], *, per_outlet: int = 200
+) -> dict[int, list[tuple[datetime, datetime]]]:
+    """(printed wall clock, first seen) of each outlet's latest pages dated so.
+
+    Only pages whose best date is a printed time without a zone count: they
+    are what an outlet's clock offset is learned from
+    (:func:`provenance.printed_dates.learn_clock_offset`).
+    """
+    ids = sorted(set(outlet_ids))
+    if not ids:
+        return {}
+    rank = func.row_number().over(partition_by=Article.outlet_id, order_by=Article.id.desc())
+    latest = (
+        select(Article.outlet_id, Article.published_at, Article.fetched_at, rank.label("rank"))
+        .where(
+            Article.outlet_id.in_(ids),
+            Article.published_source == str(DateSource.PRINTED),
+            Article.published_at.is_not(None),
+            Article.fetched_at.is_not(None),
+        )
+        .subquery()
+    )
+    query = select(latest.c.outlet_id, latest.c.published_at, latest.c.fetched_at).where(
+        latest.c.rank <= per_outlet
+    )
+    found: dict[int, list[tuple[datetime, datetime]]] = {}
+    for outlet_id, wall, seen in session.execute(query):
+        found.setdefault(int(outlet_id), []).append((wall, seen))
+    return found
 
 
 def get_or_create_outlet(session: Session, *, domain: str, name: str) -> Outlet:
