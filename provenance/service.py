@@ -14,7 +14,7 @@ article row are shared with the distributed workers (:mod:`provenance.records`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from provenance.article_index import ArticleIndex
 from provenance.boilerplate import BoilerplateModel
-from provenance.dates import rank_dates
+from provenance.dates import best_publication_date, rank_dates
 from provenance.errors import ExtractionError, InputError
 from provenance.extract import extract_text
 from provenance.fingerprint import FingerprintOptions, fingerprint_shingles
@@ -30,6 +30,7 @@ from provenance.ingest import read_records
 from provenance.match import shingle_set
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Match
 from provenance.outlet import outlet_domain, outlet_name
+from provenance.printed_dates import ClockOffset
 from provenance.raw_record import RawRecord
 from provenance.records import (
     MIN_SHINGLES,
@@ -44,8 +45,8 @@ from provenance.records import (
 from provenance.shingle import shingle_hashes
 from provenance.storage import repository as repo
 from provenance.storage.db import connect, migrate
-from provenance.storage.tables import Article, Story
-from provenance.stories import trace_stored_story
+from provenance.storage.tables import Article, Outlet, Story
+from provenance.stories import outlet_clocks, trace_stored_story
 from provenance.urls import normalize_url
 
 __all__ = [
@@ -175,10 +176,41 @@ class Service:
             for outlet, model in models.items():
                 if model.boilerplate_keys() != known[outlet]:
                     self._restrip(session, index, outlet, model)
+            printed = {p.outlet.id for p in pending if _printed(p)}
+            clocks = outlet_clocks(session, printed)
             for p in pending:
                 self._store(session, index, p, models[p.outlet.id], report)
             for p in pending:
                 p.outlet.boilerplate = models[p.outlet.id].to_dict()
+            if printed:
+                session.flush()
+                self._retrace_on_new_clocks(session, clocks, outlet_clocks(session, printed))
+
+    def _retrace_on_new_clocks(
+        self,
+        session: Session,
+        before: Mapping[int, ClockOffset],
+        after: Mapping[int, ClockOffset],
+    ) -> None:
+        """Mark for tracing the stories whose printed times an outlet's new clock places anew.
+
+        An outlet's clock is learned once it has enough pages, and may shift as
+        more arrive; the times its pages print then fall elsewhere, which is
+        late evidence for every story they are in.
+        """
+        for outlet_id, clock in after.items():
+            old = before.get(outlet_id)
+            if old is not None and old.offset == clock.offset:
+                continue
+            for story_id in repo.printed_stories(session, outlet_id):
+                story = session.get_one(Story, story_id)
+                if story.needs_trace:
+                    continue  # traced anyway, for the reason already noted
+                story.needs_trace = True
+                outlet = session.get_one(Outlet, outlet_id)
+                self._reasons[story_id] = (
+                    f"late evidence: {outlet.name}'s clock is {clock.describe()}"
+                )
 
     def _extract_chunk(
         self, session: Session, batch: list[RawRecord], report: IngestReport
@@ -379,3 +411,9 @@ def ingest_path(path: Path, *, db_url: str, progress: bool = False) -> IngestRep
         return service.ingest_records(read_records(path))
     finally:
         service.close()
+
+
+def _printed(p: PendingArticle) -> bool:
+    """Whether a new page is dated by a printed time without a zone."""
+    best = best_publication_date(p.page.dates)
+    return best is not None and best.source is DateSource.PRINTED

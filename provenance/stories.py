@@ -10,7 +10,7 @@ CLI, the export and the API.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +30,7 @@ from provenance.storage import repository as repo
 from provenance.storage.tables import Article, CopyEdge, Outlet, Story, StoryEvent
 from provenance.trace import trace_story
 
-__all__ = ["StoryReport", "load_story", "reused_span", "trace_stored_story"]
+__all__ = ["StoryReport", "load_story", "outlet_clocks", "reused_span", "trace_stored_story"]
 
 #: Share of a block's shingles found in the parent for the block to count as reused.
 _REUSED = 0.5
@@ -79,18 +79,23 @@ def _names(block: str, outlet: Outlet) -> bool:
     return normalize_text(outlet.name) in text or label in text.replace(" ", "")
 
 
+def outlet_clocks(session: Session, outlet_ids: Iterable[int]) -> dict[int, ClockOffset]:
+    """The clock learned for each of these outlets, from its pages with printed times."""
+    pages = repo.printed_times(session, outlet_ids)
+    return {
+        outlet_id: clock
+        for outlet_id, times in pages.items()
+        if (clock := learn_clock_offset(times)) is not None
+    }
+
+
 def _clocks(
     session: Session, rows: Sequence[tuple[Article, Outlet, bytes]]
 ) -> dict[int, ClockOffset]:
     """The learned clock of each outlet with a member dated by a zoneless printed time."""
     printed = str(DateSource.PRINTED)
     wanted = {o.id for a, o, _ in rows if any(c.get("source") == printed for c in a.dates)}
-    pages = repo.printed_times(session, wanted)
-    return {
-        outlet_id: clock
-        for outlet_id, times in pages.items()
-        if (clock := learn_clock_offset(times)) is not None
-    }
+    return outlet_clocks(session, wanted)
 
 
 def _member(

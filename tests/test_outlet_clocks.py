@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from provenance.export import export_stories
-from provenance.models import DateSource
-from provenance.service import Service, ingest_path
-from provenance.storage.tables import Article
-from provenance.stories import story_members
+from provenance.models import DateSource, Member
+from provenance.service import IngestReport, Service, ingest_path
+from provenance.storage.tables import Article, StoryEvent
+from provenance.stories import story_history, story_members
 
 #: The bare outlet prints its wall clock, UTC+8, with no zone.
 ZONE = timedelta(hours=8)
@@ -44,17 +44,19 @@ def _bare_page(i: int, text: str, published: datetime) -> dict[str, str]:
     return {"url": f"https://bare-clock.test/city/report-{i}", "html": html}
 
 
-def test_a_printed_time_is_placed_by_its_outlet_s_learned_clock(
-    db_url: str, tmp_path: Path
-) -> None:
-    records = []
-    for i in range(6):  # pages the crawler saw a few minutes after they appeared
-        published = START + timedelta(hours=9 * i)
-        record = _bare_page(i, _text(i), published)
-        record["fetched_at"] = (published + timedelta(minutes=3 + 2 * i)).isoformat()
-        records.append(record)
-    # The story: the bare outlet's page, found by the crawler only after a copy.
-    origin_time = START + timedelta(days=3)
+def _outlet_pages(start: datetime, delays_min: list[int]) -> list[dict[str, str]]:
+    """The bare outlet's own pages, each seen this many minutes after it appeared."""
+    pages = []
+    for i, delay in enumerate(delays_min):
+        published = start + timedelta(hours=9 * i)
+        page = _bare_page(i, _text(i), published)
+        page["fetched_at"] = (published + timedelta(minutes=delay)).isoformat()
+        pages.append(page)
+    return pages
+
+
+def _story(origin_time: datetime) -> tuple[dict[str, str], dict[str, str]]:
+    """The bare outlet's page, found by the crawler only after a copy, and the copy."""
     origin = _bare_page(99, _text(99), origin_time)
     origin["fetched_at"] = (origin_time + timedelta(hours=9)).isoformat()
     copy = {
@@ -64,22 +66,37 @@ def test_a_printed_time_is_placed_by_its_outlet_s_learned_clock(
         "published_at": (origin_time + timedelta(hours=2)).isoformat(),
         "fetched_at": (origin_time + timedelta(hours=2, minutes=5)).isoformat(),
     }
-    path = tmp_path / "pages.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in [*records, copy, origin]))
-    report = ingest_path(path, db_url=db_url)
-    assert report.stored == 8 and not report.rejected
+    return origin, copy
 
+
+def _ingest(db_url: str, path: Path, records: list[dict[str, str]]) -> IngestReport:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return ingest_path(path, db_url=db_url)
+
+
+def _stored(db_url: str, url: str) -> tuple[Article, dict[str, Member], list[StoryEvent]]:
+    """The stored row of ``url``, its story's members as traced, and the story's history."""
     service = Service(db_url)
     try:
         with service.sessions() as session:
-            article = session.scalars(
-                select(Article).where(Article.url_norm == origin["url"])
-            ).one()
-            assert article.published_source == str(DateSource.PRINTED)  # stored as printed
+            article = session.scalars(select(Article).where(Article.url_norm == url)).one()
             assert article.story_id is not None
             members = {m.url: m for m in story_members(session, article.story_id)}
+            return article, members, story_history(session, article.story_id)
     finally:
         service.close()
+
+
+def test_a_printed_time_is_placed_by_its_outlet_s_learned_clock(
+    db_url: str, tmp_path: Path
+) -> None:
+    origin_time = START + timedelta(days=3)
+    origin, copy = _story(origin_time)
+    pages = [*_outlet_pages(START, [3, 5, 7, 9, 11, 13]), copy, origin]
+    report = _ingest(db_url, tmp_path / "pages.jsonl", pages)
+    assert report.stored == 8 and not report.rejected
+    article, members, _ = _stored(db_url, origin["url"])
+    assert article.published_source == str(DateSource.PRINTED)  # stored as printed
     placed = members[origin["url"]].dates[0]
     assert placed.source is DateSource.PRINTED_ZONED
     assert placed.value == origin_time
@@ -92,21 +109,23 @@ def test_a_printed_time_is_placed_by_its_outlet_s_learned_clock(
 def test_an_outlet_with_too_few_pages_keeps_its_printed_times_unplaced(
     db_url: str, tmp_path: Path
 ) -> None:
-    published = START
-    page = _bare_page(1, _text(1), published)
-    page["fetched_at"] = (published + timedelta(minutes=4)).isoformat()
-    copy = {"url": "https://copier.test/news/1", "text": _text(1), "outlet": "Copier"}
-    copy["fetched_at"] = (published + timedelta(hours=1)).isoformat()
-    path = tmp_path / "pages.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in [page, copy]))
-    ingest_path(path, db_url=db_url)
-    service = Service(db_url)
-    try:
-        with service.sessions() as session:
-            article = session.scalars(select(Article).where(Article.url_norm == page["url"])).one()
-            assert article.story_id is not None
-            members = {m.url: m for m in story_members(session, article.story_id)}
-    finally:
-        service.close()
-    kept = members[page["url"]].dates[0]
-    assert (kept.source, kept.value) == (DateSource.PRINTED, published + ZONE)
+    origin, copy = _story(START)
+    _ingest(db_url, tmp_path / "pages.jsonl", [origin, copy])
+    _, members, _ = _stored(db_url, origin["url"])
+    kept = members[origin["url"]].dates[0]
+    assert (kept.source, kept.value) == (DateSource.PRINTED, START + ZONE)
+
+
+def test_a_newly_learned_clock_retraces_the_stories_it_places(db_url: str, tmp_path: Path) -> None:
+    origin, copy = _story(START)
+    _ingest(db_url, tmp_path / "first.jsonl", [copy, origin])
+    (before,) = [s for s in export_stories(db_url=db_url) if s["size"] == 2]
+    assert datetime.fromisoformat(before["first_published_at"]) != START  # no clock yet
+    # The outlet's next pages teach its clock.
+    _ingest(db_url, tmp_path / "second.jsonl", _outlet_pages(START + timedelta(days=1), [4] * 6))
+    (after,) = [s for s in export_stories(db_url=db_url) if s["size"] == 2]
+    assert after["story_id"] == before["story_id"]
+    assert datetime.fromisoformat(after["first_published_at"]) == START
+    _, _, events = _stored(db_url, origin["url"])
+    assert events[-1].reason.startswith("late evidence: ")
+    assert "clock is UTC+08:00, learned from 7 of its pages" in events[-1].reason

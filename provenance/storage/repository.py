@@ -40,6 +40,7 @@ __all__ = [
     "live_stories",
     "outlet_articles",
     "pending_story_ids",
+    "printed_stories",
     "printed_times",
     "save_trace",
     "shingles_from_bytes",
@@ -124,6 +125,21 @@ def printed_times(
     for outlet_id, wall, seen in session.execute(query):
         found.setdefault(int(outlet_id), []).append((wall, seen))
     return found
+
+
+def printed_stories(session: Session, outlet_id: int) -> list[int]:
+    """The live stories with a member of ``outlet_id`` dated by a zoneless printed time."""
+    query = (
+        select(Story.id)
+        .join(Article, Article.story_id == Story.id)
+        .where(
+            Article.outlet_id == outlet_id,
+            Article.published_source == str(DateSource.PRINTED),
+            Story.merged_into.is_(None),
+        )
+        .distinct()
+    )
+    return [int(story_id) for story_id in session.scalars(query)]
 
 
 def get_or_create_outlet(session: Session, *, domain: str, name: str) -> Outlet:
