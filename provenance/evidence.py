@@ -53,6 +53,7 @@ __all__ = [
     "add_second_pass",
     "anchor_origin",
     "collect_evidence",
+    "seen_late",
 ]
 
 #: Dates or first-seen times closer than this (seconds) are a tie, not an order.
@@ -103,6 +104,8 @@ class StoryEvidence:
             times; what the ``lag_`` bands measure.
         lag_dated: Where :attr:`lag_hours` comes from the dates (else from
             first-seen times).
+        seen_order: +1 where the crawler saw u before v, -1 after: the
+            ``first_seen`` feature before any candidate origin's row is cleared.
         incidence: Member x shingle incidence matrix.
         declared_targets: For each declared source name, the member outlets'
             domains it names (empty: an outlet outside the story).
@@ -120,6 +123,7 @@ class StoryEvidence:
     edits: npt.NDArray[np.float64] | None = None
     lag_hours: npt.NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 0)))
     lag_dated: npt.NDArray[np.bool_] = field(default_factory=lambda: np.empty((0, 0), bool))
+    seen_order: npt.NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 0)))
     incidence: sparse.csr_matrix | None = None
     declared_targets: dict[str, list[str]] = field(default_factory=dict)
 
@@ -151,12 +155,21 @@ def add_second_pass(ev: StoryEvidence, root: int) -> None:
     """Evidence that needs a first guess at the origin.
 
     Shared edits and omissions, text the copy holds that a candidate lacks,
-    naming an intermediate copy, and the from-origin prior.
+    naming an intermediate copy, the from-origin prior, and the first-seen
+    order as it stands if ``root`` is the origin (its own row cleared when the
+    crawler found it after a copy).
     """
     n = len(ev.members)
     prior = np.zeros((n, n))
     prior[root, :] = 1.0
     ev.features["from_origin"] = prior
+    # Were root the origin, a first-seen time after a copy's would say when the
+    # crawler got there, nothing of order (as in anchor_origin): every
+    # candidate is weighed so, or an origin found late would lose to its copies.
+    order = ev.seen_order.copy()
+    if seen_late(ev, root):
+        order[root] = 0.0
+    ev.features["first_seen"] = order
     assert ev.incidence is not None
     in_root = ev.incidence[root].toarray().ravel() > 0
     common_with_root = _cooccurrence(ev.incidence[:, in_root])
@@ -211,8 +224,7 @@ def anchor_origin(ev: StoryEvidence, root: int) -> None:
     """
     n = len(ev.members)
     late = np.zeros((n, n))
-    others = np.delete(ev.seen, root)
-    if others.size and np.nanmin(others, initial=np.inf) < ev.seen[root] - TIE_S:
+    if seen_late(ev, root):
         late[root] = 1.0
         late[root, root] = 0.0
         ev.features["first_seen"][root] = 0.0
@@ -223,6 +235,12 @@ def anchor_origin(ev: StoryEvidence, root: int) -> None:
             ev.features["seen_lag_" + name][root] = 0.0
             ev.features["lag_" + name][root] *= dated
     ev.features["origin_seen_late"] = late
+
+
+def seen_late(ev: StoryEvidence, member: int) -> bool:
+    """Whether the crawler first saw ``member`` over a minute after another member."""
+    others = np.delete(ev.seen, member)
+    return bool(others.size and np.nanmin(others, initial=np.inf) < ev.seen[member] - TIE_S)
 
 
 def _seconds(value: object) -> float:
@@ -265,6 +283,7 @@ def _timing(ev: StoryEvidence) -> None:
     ev.features["proximity"] = pair_trust * _closeness(gap) * (order > 0) * to_the_minute
     seen_gap = seen[None, :] - seen[:, None]
     seen_order = np.where(np.abs(seen_gap) < TIE_S, 0.0, np.sign(np.nan_to_num(seen_gap)))
+    ev.seen_order = seen_order
     ev.features["first_seen"] = seen_order
     ev.features["seen_proximity"] = _closeness(seen_gap) * (seen_order > 0)
     _lags(ev)

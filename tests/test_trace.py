@@ -279,8 +279,14 @@ def test_an_origin_found_after_its_copies_loses_its_first_seen_timing() -> None:
         _member(3, "gamma", range(100), dates=_date(3), first_seen=T0 + timedelta(hours=3.5)),
     ]
     ev = collect_evidence(members)
-    add_second_pass(ev, 0)
     assert ev.features["first_seen"][0, 1] == -1.0  # as the crawler saw it
+    # Weighed as a candidate origin, alpha's first-seen row is already cleared;
+    # under another candidate it stands.
+    add_second_pass(ev, 1)
+    assert ev.features["first_seen"][0, 1] == -1.0
+    add_second_pass(ev, 0)
+    assert not ev.features["first_seen"][0].any()
+    assert ev.seen_order[0, 1] == -1.0
     anchor_origin(ev, 0)
     late = ev.features["origin_seen_late"]
     assert late[0].tolist() == [0.0, 1.0, 1.0] and not late[1:].any()
@@ -293,6 +299,20 @@ def test_an_origin_found_after_its_copies_loses_its_first_seen_timing() -> None:
     assert not any(ev.features[k][0, 1] for k in ev.features if k.startswith("lag_"))
     # The copies' own timing is untouched: beta was seen before gamma.
     assert ev.features["first_seen"][1, 2] == 1.0
+
+
+def test_an_origin_found_after_its_copies_is_chosen_by_its_dates() -> None:
+    # alpha is dated first; the crawler saw its three copies, dated after it,
+    # before it. Weighed as the origin, alpha's late first-seen time says
+    # nothing of order, so the dates decide.
+    members = [
+        _member(1, "alpha", range(100), dates=_date(0), first_seen=T0 + timedelta(hours=10)),
+        *(
+            _member(i, name, range(100), dates=_date(i), first_seen=T0 + timedelta(hours=i + 0.1))
+            for i, name in ((2, "beta"), (3, "gamma"), (4, "delta"))
+        ),
+    ]
+    assert choose_origin(members).root == 0
 
 
 def test_an_origin_found_late_keeps_no_lag_timed_by_first_seen_for_a_url_dated_copy() -> None:
