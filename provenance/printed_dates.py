@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from provenance.dates import WALL_CLOCK_SLACK, zone_hours
+from provenance.dates import WALL_CLOCK_SLACK, rank_dates, zone_hours
 from provenance.models import DATE_TRUST, DateClaim, DateSource
 
 __all__ = [
     "MIN_CLOCK_PAGES",
     "ClockOffset",
+    "dated_by_print",
     "learn_clock_offset",
     "place_printed",
     "printed_dates",
@@ -193,6 +194,12 @@ def learn_clock_offset(pages: Sequence[tuple[datetime, datetime]]) -> ClockOffse
     if prompt * 2 < len(ahead):
         return None
     return ClockOffset(offset, len(pages))
+
+
+def dated_by_print(claims: Sequence[DateClaim]) -> bool:
+    """Whether a page's best date is a printed time without a zone."""
+    best = next((claim for claim in rank_dates(claims) if claim.trust > 0), None)
+    return best is not None and best.source is DateSource.PRINTED
 
 
 def place_printed(claims: Sequence[DateClaim], clock: ClockOffset | None) -> tuple[DateClaim, ...]:

@@ -14,7 +14,7 @@ article row are shared with the distributed workers (:mod:`provenance.records`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from provenance.article_index import ArticleIndex
 from provenance.boilerplate import BoilerplateModel
-from provenance.dates import best_publication_date, rank_dates
+from provenance.dates import rank_dates
 from provenance.errors import ExtractionError, InputError
 from provenance.extract import extract_text
 from provenance.fingerprint import FingerprintOptions, fingerprint_shingles
@@ -30,7 +30,7 @@ from provenance.ingest import read_records
 from provenance.match import shingle_set
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Match
 from provenance.outlet import outlet_domain, outlet_name
-from provenance.printed_dates import ClockOffset
+from provenance.printed_dates import dated_by_print
 from provenance.raw_record import RawRecord
 from provenance.records import (
     MIN_SHINGLES,
@@ -45,8 +45,8 @@ from provenance.records import (
 from provenance.shingle import shingle_hashes
 from provenance.storage import repository as repo
 from provenance.storage.db import connect, migrate
-from provenance.storage.tables import Article, Outlet, Story
-from provenance.stories import outlet_clocks, trace_stored_story
+from provenance.storage.tables import Article, Story
+from provenance.stories import outlet_clocks, retrace_on_new_clocks, trace_stored_story
 from provenance.urls import normalize_url
 
 __all__ = [
@@ -176,7 +176,7 @@ class Service:
             for outlet, model in models.items():
                 if model.boilerplate_keys() != known[outlet]:
                     self._restrip(session, index, outlet, model)
-            printed = {p.outlet.id for p in pending if _printed(p)}
+            printed = {p.outlet.id for p in pending if dated_by_print(p.page.dates)}
             clocks = outlet_clocks(session, printed)
             for p in pending:
                 self._store(session, index, p, models[p.outlet.id], report)
@@ -184,33 +184,7 @@ class Service:
                 p.outlet.boilerplate = models[p.outlet.id].to_dict()
             if printed:
                 session.flush()
-                self._retrace_on_new_clocks(session, clocks, outlet_clocks(session, printed))
-
-    def _retrace_on_new_clocks(
-        self,
-        session: Session,
-        before: Mapping[int, ClockOffset],
-        after: Mapping[int, ClockOffset],
-    ) -> None:
-        """Mark for tracing the stories whose printed times an outlet's new clock places anew.
-
-        An outlet's clock is learned once it has enough pages, and may shift as
-        more arrive; the times its pages print then fall elsewhere, which is
-        late evidence for every story they are in.
-        """
-        for outlet_id, clock in after.items():
-            old = before.get(outlet_id)
-            if old is not None and old.offset == clock.offset:
-                continue
-            for story_id in repo.printed_stories(session, outlet_id):
-                story = session.get_one(Story, story_id)
-                if story.needs_trace:
-                    continue  # traced anyway, for the reason already noted
-                story.needs_trace = True
-                outlet = session.get_one(Outlet, outlet_id)
-                self._reasons[story_id] = (
-                    f"late evidence: {outlet.name}'s clock is {clock.describe()}"
-                )
+                self._reasons.update(retrace_on_new_clocks(session, clocks, printed))
 
     def _extract_chunk(
         self, session: Session, batch: list[RawRecord], report: IngestReport
@@ -411,9 +385,3 @@ def ingest_path(path: Path, *, db_url: str, progress: bool = False) -> IngestRep
         return service.ingest_records(read_records(path))
     finally:
         service.close()
-
-
-def _printed(p: PendingArticle) -> bool:
-    """Whether a new page is dated by a printed time without a zone."""
-    best = best_publication_date(p.page.dates)
-    return best is not None and best.source is DateSource.PRINTED

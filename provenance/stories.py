@@ -10,7 +10,7 @@ CLI, the export and the API.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +30,14 @@ from provenance.storage import repository as repo
 from provenance.storage.tables import Article, CopyEdge, Outlet, Story, StoryEvent
 from provenance.trace import trace_story
 
-__all__ = ["StoryReport", "load_story", "outlet_clocks", "reused_span", "trace_stored_story"]
+__all__ = [
+    "StoryReport",
+    "load_story",
+    "outlet_clocks",
+    "retrace_on_new_clocks",
+    "reused_span",
+    "trace_stored_story",
+]
 
 #: Share of a block's shingles found in the parent for the block to count as reused.
 _REUSED = 0.5
@@ -87,6 +94,37 @@ def outlet_clocks(session: Session, outlet_ids: Iterable[int]) -> dict[int, Cloc
         for outlet_id, times in pages.items()
         if (clock := learn_clock_offset(times)) is not None
     }
+
+
+def retrace_on_new_clocks(
+    session: Session, before: Mapping[int, ClockOffset], outlet_ids: Iterable[int]
+) -> dict[int, str]:
+    """Mark for tracing the stories that outlets' new clocks place anew.
+
+    An outlet's clock is learned once it has enough pages, and may shift as
+    more arrive; the times its pages print then fall elsewhere, which is late
+    evidence for every story they are in.
+
+    Args:
+        session: The open session, with the new pages flushed.
+        before: The outlets' clocks before the new pages (:func:`outlet_clocks`).
+        outlet_ids: The outlets whose pages were added.
+
+    Returns:
+        Why each newly marked story is due: its id, and the reason for its history.
+    """
+    due: dict[int, str] = {}
+    for outlet_id, clock in outlet_clocks(session, outlet_ids).items():
+        old = before.get(outlet_id)
+        if old is not None and old.offset == clock.offset:
+            continue
+        name = session.get_one(Outlet, outlet_id).name
+        for story_id in repo.printed_stories(session, outlet_id):
+            story = session.get_one(Story, story_id)
+            if not story.needs_trace:  # else traced anyway, for the reason already noted
+                story.needs_trace = True
+                due[story_id] = f"late evidence: {name}'s clock is {clock.describe()}"
+    return due
 
 
 def _clocks(

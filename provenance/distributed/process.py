@@ -32,6 +32,7 @@ from provenance.distributed.staging import record_from_json
 from provenance.errors import ExtractionError, StorageError
 from provenance.fingerprint import FingerprintOptions
 from provenance.outlet import outlet_domain, outlet_name
+from provenance.printed_dates import dated_by_print
 from provenance.records import (
     MIN_SHINGLES,
     PendingArticle,
@@ -43,7 +44,7 @@ from provenance.records import (
 from provenance.shingle import shingle_hashes
 from provenance.storage import crawl_repository as crawl_repo
 from provenance.storage.tables import Article, IngestItem, Outlet, Story
-from provenance.stories import trace_stored_story
+from provenance.stories import outlet_clocks, retrace_on_new_clocks, trace_stored_story
 
 __all__ = ["ProcessResult", "process_items", "trace_story", "transient_errors"]
 
@@ -278,12 +279,18 @@ def process_items(
         result.skipped += len(set(item_ids)) - len(items)
         work = _extract_items(sessions, items, result)
         _learn_boilerplate(sessions, work)
+        printed = {w.pending.outlet.id for w in work if dated_by_print(w.pending.page.dates)}
+        with sessions() as session:
+            clocks = outlet_clocks(session, printed)
         for w in work:
             _store(sessions, w, opts, result)
         # Any outlet's, not only this batch's: a delivery killed after its
         # observation left the flag for whoever comes next.
         restripped = restrip_pending_outlets(sessions, options=opts)
         result.stories = _untraced(sessions, item_ids) | restripped
+        if printed:
+            with sessions.begin() as session:
+                result.stories |= set(retrace_on_new_clocks(session, clocks, printed))
     return result
 
 
