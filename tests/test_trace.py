@@ -217,7 +217,7 @@ def test_edge_evidence_and_confidences_are_bounded() -> None:
     (edge,) = trace.edges
     assert edge.parent_id == 1
     kinds = {e.kind for e in edge.evidence}
-    assert kinds >= {"canonical", "similarity"}
+    assert kinds >= {"canonical", "held"}  # the link, and the text it holds
     # The dates weigh in as the lag between them (a "lag_" band, by trusted dates).
     assert any(kind.startswith("lag_") for kind in kinds)
     assert 0.0 <= edge.confidence <= 1.0 and 0.0 <= trace.confidence <= 1.0
