@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from provenance.evidence import LAG_BANDS, NAMING_KINDS, StoryEvidence
-from provenance.models import Evidence, Member
+from provenance.models import DateSource, Evidence, Member
 from provenance.weights import ORIGIN_WEIGHTS
 
 __all__ = ["describe", "origin_evidence"]
@@ -92,6 +92,14 @@ def describe(ev: StoryEvidence, u: int, v: int) -> list[Evidence]:
     return sorted(found, key=lambda e: -abs(e.weight))
 
 
+def _placed(member: Member) -> str:
+    """What a member's date says of itself, if it is a printed time placed by a clock."""
+    best = next((d for d in member.dates if d.trust > 0), None)
+    if best is None or best.source is not DateSource.PRINTED_ZONED:
+        return ""
+    return f"{member.outlet}'s date: {best.detail}"
+
+
 def _when(seconds: float, source: str) -> str:
     return f"{source} {datetime.fromtimestamp(seconds, tz=UTC):%Y-%m-%d %H:%M}"
 
@@ -131,9 +139,12 @@ def _detail(ev: StoryEvidence, kind: str, u: int, v: int, source: Member, copy: 
             if ev.lag_dated[u, v]
             else "by first-seen times, as one of them gives no date to the minute"
         )
+        # A printed time placed by its outlet's learned clock says how it was placed.
+        placed = [_placed(m) for m in (source, copy)] if ev.lag_dated[u, v] else []
+        clocks = "".join(f"; {words}" for words in placed if words)
         return (
             f"{copy.outlet} appeared {ev.lag_hours[u, v]:.1f} h after {source.outlet} "
-            f"({_band_words(kind.removeprefix('lag_'))} {timed})"
+            f"({_band_words(kind.removeprefix('lag_'))} {timed}{clocks})"
         )
     if kind == "first_seen":
         word = "before" if ev.features[kind][u, v] > 0 else "after"

@@ -104,6 +104,12 @@ def test_a_printed_time_is_placed_by_its_outlet_s_learned_clock(
     assert "UTC+08:00, learned from 7 of its pages" in placed.detail
     story = next(s for s in export_stories(db_url=db_url) if s["size"] == 2)
     assert datetime.fromisoformat(story["first_published_at"]) == origin_time
+    # Found after its copy, the page is the origin by its placed time, and the
+    # copy's lag to it says how that time was placed.
+    assert story["origin_url"] == origin["url"]
+    (copied,) = [a for a in story["articles"] if a["relation"] == "copy"]
+    lag = next(e["detail"] for e in copied["evidence"] if e["kind"].startswith("lag_"))
+    assert "by dates" in lag and "clock is UTC+08:00" in lag
 
 
 def test_an_outlet_with_too_few_pages_keeps_its_printed_times_unplaced(
