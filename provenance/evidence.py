@@ -7,13 +7,13 @@ written out only for the edges the tracer keeps (:func:`describe`).
 
 Kinds, with their weights in :data:`provenance.weights.WEIGHTS`:
 
-* ``date_order`` / ``proximity``: trusted publication dates say u came first,
-  and soon before v (a copy usually follows its own parent within hours). A
+* ``date_order`` / ``proximity``, ``first_seen``, ``lag_*`` and
+  ``seen_lag_*`` (:mod:`provenance.timing_evidence`): trusted publication dates
+  say u came first, and soon before v (a copy usually follows its own parent
+  within hours); the crawler saw u before v; how long after u v appeared. A
   date equal to another outlet's (copied metadata) or later than when the page
-  was first seen is weak. A URL's day, or a time printed without a zone that
-  the outlet's clock could not place, is a span, not an instant: it orders two
-  pages only where the spans do not meet, and times no lag.
-* ``first_seen``: the crawler saw u before v.
+  was first seen is weak; a URL's day, or a time printed without a zone that
+  the outlet's clock could not place, is a span, not an instant.
 * ``declared_source``, ``canonical``, ``link``, ``outlet_link``: v names u's
   outlet as its source, has u as its canonical URL, links to u or to u's outlet.
 * ``leaked_boilerplate``: v's page carries blocks that are u's outlet's own
@@ -35,16 +35,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from provenance.dates import URL_DAY_SLACK, claim_span
-from provenance.models import DateClaim, DateSource, Member
+from provenance.models import Member
 from provenance.normalize import normalize_text
 from provenance.outlet import OutletNameIndex
+from provenance.timing_evidence import LAG_BANDS, TIE_S, story_timing
 from provenance.weights import ORIGIN_WEIGHTS
 
 __all__ = [
@@ -56,26 +55,8 @@ __all__ = [
     "seen_late",
 ]
 
-#: Dates or first-seen times closer than this (seconds) are a tie, not an order.
-TIE_S = 60.0
-#: Sources of dates that are no instant (:func:`~provenance.dates.claim_span`).
-_VAGUE = frozenset({str(DateSource.URL), str(DateSource.PRINTED)})
-#: After this gap (hours) a copy is no nearer in time to one candidate than another.
-_FAR_HOURS = 96.0
 #: Shortfall (share of the copy's shingles) at which a candidate is no longer "nearest".
 _NEAR_GAP = 0.05
-#: Upper ends (hours) of the lag bands; the last band is open.
-LAG_BANDS = (
-    ("20m", 1 / 3),
-    ("1h", 1.0),
-    ("2h", 2.0),
-    ("4h", 4.0),
-    ("6h", 6.0),
-    ("8h", 8.0),
-    ("24h", 24.0),
-    ("48h", 48.0),
-    ("96h", 96.0),
-)
 #: Fewest inherited shingles that count as shared edits (one changed word breaks
 #: up to five shingles); full weight at four times as many.
 _MIN_EDITS = 3
@@ -243,113 +224,12 @@ def seen_late(ev: StoryEvidence, member: int) -> bool:
     return bool(others.size and np.nanmin(others, initial=np.inf) < ev.seen[member] - TIE_S)
 
 
-def _seconds(value: object) -> float:
-    from datetime import datetime
-
-    return value.timestamp() if isinstance(value, datetime) else float("nan")
-
-
 def _timing(ev: StoryEvidence) -> None:
-    members = ev.members
-    best = [next((d for d in m.dates if d.trust > 0), None) for m in members]
-    published = np.array([_seconds(d.value) if d else np.nan for d in best])
-    trust = np.array([d.trust if d else 0.0 for d in best])
-    seen = np.array([_seconds(m.first_seen) for m in members])
-    domains = np.array([m.outlet_domain for m in members])
-    # How far before and after its value each date's real instant may lie.
-    spans = [claim_span(d) if d else (timedelta(0), timedelta(0)) for d in best]
-    early = np.array([low.total_seconds() for low, _ in spans])
-    late = np.array([high.total_seconds() for _, high in spans])
-    vague = (early < 0) | (late > 0)
-    close = np.abs(published[:, None] - published[None, :]) < TIE_S
-    other_outlet = domains[:, None] != domains[None, :]
-    # Two URLs of the same day meet at midnight by construction, not by copying.
-    copied = np.any(close & other_outlet & ~vague[None, :], axis=1) & ~vague
-    trust = np.where(copied, trust * 0.5, trust)  # one of them copied the other's date
-    impossible = np.nan_to_num(published + early - seen, nan=-1.0) > 3600
-    trust = np.where(impossible, trust * 0.2, trust)  # dated after we had seen the page
-    # The day in its URL says otherwise: metadata copied along or backdated.
-    contradicted = np.array([_off_url_day(m, d) for m, d in zip(members, best, strict=True)])
-    trust = np.where(contradicted, trust * 0.2, trust)
-    ev.published, ev.trust, ev.seen = published, trust, seen
-    ev.sources = [str(d.source) if d else "" for d in best]
-    gap = published[None, :] - published[:, None]  # v minus u
-    latest = np.where(vague, np.fmin(published + late, seen), published)
-    order = _date_order(published + early, latest)
-    pair_trust = np.minimum(trust[:, None], trust[None, :])
-    ev.features["date_order"] = pair_trust * order
-    # A day, or a time in an unknown zone, says nothing of how close two pages are.
-    to_the_minute = ~vague[:, None] & ~vague[None, :]
-    ev.features["proximity"] = pair_trust * _closeness(gap) * (order > 0) * to_the_minute
-    seen_gap = seen[None, :] - seen[:, None]
-    seen_order = np.where(np.abs(seen_gap) < TIE_S, 0.0, np.sign(np.nan_to_num(seen_gap)))
-    ev.seen_order = seen_order
-    ev.features["first_seen"] = seen_order
-    ev.features["seen_proximity"] = _closeness(seen_gap) * (seen_order > 0)
-    _lags(ev)
-
-
-def _date_order(
-    low: npt.NDArray[np.float64], high: npt.NDArray[np.float64]
-) -> npt.NDArray[np.float64]:
-    """+1 where the dates put u before v, -1 after, 0 for a tie or no knowing.
-
-    Each date is a span, ``low`` to ``high`` (seconds): an instant, or a URL's
-    day or a printed time in an unknown zone (:func:`~provenance.dates.claim_span`)
-    cut off at the page's first-seen time, as nothing is published after the
-    crawler saw it. Two dates are in order only when their spans are over a
-    minute apart.
-    """
-    after = low[None, :] - high[:, None] >= TIE_S  # v's earliest after u's latest
-    before = high[None, :] - low[:, None] <= -TIE_S
-    return np.where(after, 1.0, np.where(before, -1.0, 0.0))
-
-
-def _off_url_day(member: Member, claim: DateClaim | None) -> bool:
-    """Whether ``claim`` falls outside the day the member's URL path states."""
-    if claim is None or claim.source is DateSource.URL:
-        return False
-    day = next((d.value for d in member.dates if d.source is DateSource.URL), None)
-    if day is None:
-        return False
-    early, late = URL_DAY_SLACK
-    return not day + early <= claim.value < day + late
-
-
-def _closeness(gap: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """1 for no gap (seconds), falling with its log to 0 at ``_FAR_HOURS``."""
-    hours = np.clip(np.nan_to_num(gap, nan=0.0) / 3600.0, 0.0, None)
-    closeness: npt.NDArray[np.float64] = np.clip(
-        1.0 - np.log1p(hours) / np.log1p(_FAR_HOURS), 0.0, 1.0
-    )
-    return closeness
-
-
-def _lags(ev: StoryEvidence) -> None:
-    """Lag-band indicators: v appeared this long after u (and not before it)."""
-    dated = (ev.trust[:, None] > 0) & (ev.trust[None, :] > 0)
-    dated &= ~np.isnan(ev.published[:, None]) & ~np.isnan(ev.published[None, :])
-    # A URL's day, or a time in an unknown zone, puts a lag off by hours,
-    # worse than first-seen times, so such pairs are timed by those instead.
-    timed = np.array([source not in _VAGUE for source in ev.sources])
-    dated &= timed[:, None] & timed[None, :]
-    by_date = ev.published[None, :] - ev.published[:, None]
-    by_seen = ev.seen[None, :] - ev.seen[:, None]
-    ev.lag_dated = dated
-    ev.lag_hours = np.where(dated, by_date, by_seen) / 3600.0
-    _bands(ev, "lag_", ev.lag_hours)
-    _bands(ev, "seen_lag_", by_seen / 3600.0)
-
-
-def _bands(ev: StoryEvidence, prefix: str, hours: npt.NDArray[np.float64]) -> None:
-    """One indicator per lag band (ties and unknown lags fall in none)."""
-    known = ~np.isnan(hours) & (hours > TIE_S / 3600.0)
-    hours = np.nan_to_num(hours, nan=-1.0)
-    low = 0.0
-    for name, high in LAG_BANDS:
-        ev.features[prefix + name] = (known & (hours > low) & (hours <= high)).astype(np.float64)
-        low = high
-    ev.features[prefix + "more"] = (known & (hours > low)).astype(np.float64)
+    timing = story_timing(ev.members)
+    ev.published, ev.trust, ev.seen = timing.published, timing.trust, timing.seen
+    ev.sources, ev.seen_order = timing.sources, timing.seen_order
+    ev.lag_hours, ev.lag_dated = timing.lag_hours, timing.lag_dated
+    ev.features.update(timing.features)
 
 
 def _cooccurrence(incidence: sparse.csr_matrix) -> npt.NDArray[np.float64]:

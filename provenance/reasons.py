@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from provenance.evidence import LAG_BANDS, NAMING_KINDS, StoryEvidence
+from provenance.evidence import NAMING_KINDS, StoryEvidence
 from provenance.models import DateSource, Evidence, Member
+from provenance.timing_evidence import LAG_BANDS
 from provenance.weights import ORIGIN_WEIGHTS
 
 __all__ = ["describe", "origin_evidence"]
