@@ -41,6 +41,8 @@ CORE_MODULES = [
     "provenance.jsonld",
     "provenance.charset",
     "provenance.evidence",
+    "provenance.timing_evidence",
+    "provenance.printed_dates",
     "provenance.arborescence",
     "provenance.alignment",
     "provenance.diff",
