@@ -142,8 +142,9 @@ def printed_dates(tree: Any, *, now: datetime) -> list[DateClaim]:
     """The first dateline of a parsed page, as a claim (or none).
 
     Looks in ``<time>`` elements and in short elements whose class or id
-    speaks of a date, time, byline or post metadata, in document order: the
-    first is the publication line; an "updated" line comes after it.
+    speaks of a date, time, byline or post metadata, in document order and
+    outside menus, sidebars and footers: the first is the publication line;
+    an "updated" line comes after it.
 
     Args:
         tree: The page, parsed by lxml.
@@ -152,7 +153,12 @@ def printed_dates(tree: Any, *, now: datetime) -> list[DateClaim]:
     Returns:
         A list of at most one claim.
     """
-    for element in tree.xpath("//body//*[self::time or @class or @id]"):
+    # Not in menus, sidebars or footers: an events box or a "latest" list there
+    # prints other pages' times.
+    for element in tree.xpath(
+        "//body//*[self::time or @class or @id][not(ancestor-or-self::nav or "
+        "ancestor-or-self::aside or ancestor-or-self::footer)]"
+    ):
         if element.tag != "time":
             names = f"{element.get('class', '')} {element.get('id', '')}"
             if not _DATELINE_HOLDER.search(names):

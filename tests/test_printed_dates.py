@@ -73,9 +73,10 @@ def test_what_is_no_dateline_gives_no_claim(text: str) -> None:
     assert read_printed_date(text, now=NOW) is None
 
 
-def test_the_page_s_first_dateline_is_read_not_the_update_or_the_text() -> None:
+def test_the_page_s_first_dateline_is_read_not_the_update_the_sidebar_or_the_text() -> None:
     html = (
-        "<html><body><div class='headline'>Bridge closes</div>"
+        "<html><body><aside><div class='date'>Concert 01.03.2024 20:00</div></aside>"
+        "<div class='headline'>Bridge closes</div>"
         "<div class='date'>Published 07.03.2024 17:20</div>"
         "<div class='date'>Updated 07.03.2024 19:45</div>"
         "<div class='content'><p>The bridge closed on 06.03.2024 at 08:00 for repairs that will "
