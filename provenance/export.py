@@ -55,7 +55,7 @@ def _article_document(
         "url": article.url_norm,
         "outlet": report.outlets[article.outlet_id].name,
         "title": article.title,
-        "published_at": _iso(article.published_at),
+        "published_at": _iso(report.published_at(article)),
         "fetched_at": _iso(article.fetched_at),
         "parent_url": None if is_origin or parent is None else parent.url_norm,
         "relation": "origin" if is_origin or edge is None else edge.relation,

@@ -11,7 +11,8 @@ CLI, the export and the API.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +37,7 @@ __all__ = [
     "outlet_clocks",
     "retrace_on_new_clocks",
     "reused_span",
+    "shown_publication",
     "trace_stored_story",
 ]
 
@@ -299,6 +301,11 @@ class StoryReport:
     articles: dict[int, Article]
     outlets: dict[int, Outlet]
     edges: dict[int, CopyEdge]
+    clocks: dict[int, ClockOffset] = field(default_factory=dict)
+
+    def published_at(self, article: Article) -> datetime | None:
+        """When a member was published, as best known (:func:`shown_publication`)."""
+        return shown_publication(article, self.clocks.get(article.outlet_id))
 
     def parent_of(self, article_id: int) -> Article | None:
         """The article's traced parent, or ``None`` for the origin."""
@@ -336,7 +343,25 @@ def load_story(session: Session, story_id: int) -> StoryReport | None:
         e.child_id: e
         for e in session.scalars(select(CopyEdge).where(CopyEdge.story_id == story.id))
     }
-    return StoryReport(story=story, articles=articles, outlets=outlets, edges=edges)
+    printed = str(DateSource.PRINTED)
+    clocks = outlet_clocks(
+        session, {a.outlet_id for a in articles.values() if a.published_source == printed}
+    )
+    return StoryReport(story=story, articles=articles, outlets=outlets, edges=edges, clocks=clocks)
+
+
+def shown_publication(article: Article, clock: ClockOffset | None) -> datetime | None:
+    """An article's publication time as it should be shown.
+
+    A time its page printed without a zone is placed by its outlet's clock;
+    with no clock learned yet it is given as the wall clock it is, without a
+    zone (naive), rather than as a UTC time it is not.
+    """
+    if article.published_at is None or article.published_source != str(DateSource.PRINTED):
+        return article.published_at
+    if clock is None:
+        return article.published_at.replace(tzinfo=None)
+    return article.published_at - clock.offset
 
 
 def story_history(session: Session, story_id: int) -> list[StoryEvent]:

@@ -107,6 +107,9 @@ def test_a_printed_time_is_placed_by_its_outlet_s_learned_clock(
     # Found after its copy, the page is the origin by its placed time, and the
     # copy's lag to it says how that time was placed.
     assert story["origin_url"] == origin["url"]
+    # The export shows the placed time, though the row keeps the printed one.
+    (shown,) = [a for a in story["articles"] if a["url"] == origin["url"]]
+    assert datetime.fromisoformat(shown["published_at"]) == origin_time
     (copied,) = [a for a in story["articles"] if a["relation"] == "copy"]
     lag = next(e["detail"] for e in copied["evidence"] if e["kind"].startswith("lag_"))
     assert "by dates" in lag and "clock is UTC+08:00" in lag
@@ -120,6 +123,10 @@ def test_an_outlet_with_too_few_pages_keeps_its_printed_times_unplaced(
     _, members, _ = _stored(db_url, origin["url"])
     kept = members[origin["url"]].dates[0]
     assert (kept.source, kept.value) == (DateSource.PRINTED, START + ZONE)
+    # Shown as the wall clock it is, with no zone, not as a UTC time.
+    (story,) = [s for s in export_stories(db_url=db_url) if s["size"] == 2]
+    (shown,) = [a for a in story["articles"] if a["url"] == origin["url"]]
+    assert shown["published_at"] == (START + ZONE).replace(tzinfo=None).isoformat()
 
 
 def test_a_newly_learned_clock_retraces_the_stories_it_places(db_url: str, tmp_path: Path) -> None:

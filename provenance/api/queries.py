@@ -15,8 +15,9 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from provenance.export import story_document
+from provenance.models import DateSource
 from provenance.storage.tables import Article, Outlet, Story
-from provenance.stories import StoryReport, story_history
+from provenance.stories import StoryReport, outlet_clocks, shown_publication, story_history
 
 __all__ = [
     "StoryQuery",
@@ -117,8 +118,12 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _time(article: Article) -> datetime | None:
-    return article.published_at or article.fetched_at
+def _time(report: StoryReport, article: Article) -> datetime | None:
+    published = report.published_at(article)
+    # A wall clock with no zone cannot be set against other times: first-seen instead.
+    if published is not None and published.tzinfo is not None:
+        return published
+    return article.fetched_at
 
 
 def story_view(session: Session, report: StoryReport) -> dict[str, Any]:
@@ -126,13 +131,13 @@ def story_view(session: Session, report: StoryReport) -> dict[str, Any]:
     doc = story_document(report)
     by_url = {a.url_norm: a for a in report.articles.values()}
     origin = report.articles.get(report.story.origin_article_id or -1)
-    start = _time(origin) if origin is not None else None
+    start = _time(report, origin) if origin is not None else None
     timeline = []
     for item in doc["articles"]:
         article = by_url[item["url"]]
         item["article_id"] = article.id
         item["outlet_id"] = article.outlet_id
-        when = _time(article)
+        when = _time(report, article)
         lag = (when - start).total_seconds() if when is not None and start is not None else None
         item["lag_s"] = lag
         timeline.append({"article_id": article.id, "at": _iso(when), "lag_s": lag})
@@ -151,6 +156,8 @@ def article_view(session: Session, article: Article) -> dict[str, Any]:
     from provenance.storage.tables import CopyEdge
 
     edge = session.scalar(select(CopyEdge).where(CopyEdge.child_id == article.id))
+    printed = article.published_source == str(DateSource.PRINTED)
+    clock = outlet_clocks(session, [article.outlet_id]).get(article.outlet_id) if printed else None
     return {
         "article_id": article.id,
         "url": article.url_norm,
@@ -158,7 +165,7 @@ def article_view(session: Session, article: Article) -> dict[str, Any]:
         "byline": article.byline,
         "language": article.language,
         "outlet": {"outlet_id": outlet.id, "domain": outlet.domain, "name": outlet.name},
-        "published_at": _iso(article.published_at),
+        "published_at": _iso(shown_publication(article, clock)),
         "fetched_at": _iso(article.fetched_at),
         "status": article.status,
         "story_id": article.story_id,
