@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from provenance.dates import WALL_CLOCK_SLACK, rank_dates, zone_hours
+from provenance.dates import WALL_CLOCK_SLACK, best_publication_date, zone_hours
 from provenance.models import DATE_TRUST, DateClaim, DateSource
 
 __all__ = [
@@ -88,6 +88,10 @@ class ClockOffset:
         sign = "+" if minutes >= 0 else "-"
         hours, rest = divmod(abs(minutes), 60)
         return f"UTC{sign}{hours:02d}:{rest:02d}, learned from {self.pages} of its pages"
+
+    def place(self, wall: datetime) -> datetime:
+        """The instant of a wall-clock time of this outlet (read as UTC)."""
+        return wall - self.offset
 
 
 def read_printed_date(text: str, *, now: datetime) -> DateClaim | None:
@@ -204,7 +208,7 @@ def learn_clock_offset(pages: Sequence[tuple[datetime, datetime]]) -> ClockOffse
 
 def dated_by_print(claims: Sequence[DateClaim]) -> bool:
     """Whether a page's best date is a printed time without a zone."""
-    best = next((claim for claim in rank_dates(claims) if claim.trust > 0), None)
+    best = best_publication_date(claims)
     return best is not None and best.source is DateSource.PRINTED
 
 
@@ -224,7 +228,7 @@ def place_printed(claims: Sequence[DateClaim], clock: ClockOffset | None) -> tup
     source = DateSource.PRINTED_ZONED
     return tuple(
         DateClaim(
-            claim.value - clock.offset,
+            clock.place(claim.value),
             source,
             DATE_TRUST[source],
             f"{claim.detail}; the outlet's clock is {clock.describe()}",

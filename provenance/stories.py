@@ -361,7 +361,7 @@ def shown_publication(article: Article, clock: ClockOffset | None) -> datetime |
         return article.published_at
     if clock is None:
         return article.published_at.replace(tzinfo=None)
-    return article.published_at - clock.offset
+    return clock.place(article.published_at)
 
 
 def story_history(session: Session, story_id: int) -> list[StoryEvent]:
