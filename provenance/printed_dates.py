@@ -51,6 +51,17 @@ _PROMPT = timedelta(hours=1)
 _MAX_DATELINE = 100
 #: Class or id words of the elements that hold a page's dateline.
 _DATELINE_HOLDER = re.compile(r"date|time|posted|published|byline|meta", re.I)
+#: Words that mark the time after them as an update, not the publication.
+_UPDATE_WORDS = re.compile(
+    r"updated|modified|last edit|aktualisiert|geändert|mis à jour|modifié|actualizad[oa]"
+    r"|actualización|aggiornat|atualizad[oa]|zaktualizowan|aktualizacj|обновлен|изменен"
+    r"|güncellen|更新|修改|bijgewerkt|uppdaterad|opdateret|oppdatert|päivitetty|업데이트",
+    re.I,
+)
+#: Class or id words of an element that holds an update time, unless it also
+#: says published (WordPress classes a never-updated time "published updated").
+_UPDATE_HOLDER = re.compile(r"updated|modified", re.I)
+_PUBLISHED_HOLDER = re.compile(r"publish", re.I)
 #: A time after the date: 17:20, 17h20, 17.20 or 17：20, maybe "pm", maybe a zone.
 _TIME = (
     r"(?P<H>\d{1,2})[:h.\uff1a](?P<M>\d{2})(?!\d)(?:\s*(?P<ampm>[ap])\.?\s?m\.?(?!\w))?"
@@ -105,22 +116,36 @@ def read_printed_date(text: str, *, now: datetime) -> DateClaim | None:
         A :data:`~provenance.models.DateSource.PRINTED` claim holding the wall
         clock tagged UTC, or a :data:`~provenance.models.DateSource.PRINTED_ZONED`
         one when the line names a zone we know; None when the text holds no
-        date with a time, or an impossible one.
+        date with a time but an update's ("Updated 08.03.2024 10:00"), or an
+        impossible one.
     """
     text = " ".join(text.split())
     if not text or len(text) > _MAX_DATELINE:
         return None
-    found = _YEAR_FIRST.search(text)
-    if found is not None:
+    found = [*_YEAR_FIRST.finditer(text), *_DAY_FIRST.finditer(text)]
+    end = 0
+    for match in sorted(found, key=lambda m: m.start()):
+        if match.start() < end:
+            continue
+        # "Updated 08.03.2024 10:00 | Published 07.03.2024 17:20": the words
+        # since the last time say which this one is.
+        update = _UPDATE_WORDS.search(text, end, match.start()) is not None
+        end = match.end()
+        if not update:
+            return _claim(match, now)
+    return None
+
+
+def _claim(found: re.Match[str], now: datetime) -> DateClaim | None:
+    """The claim of one dateline match, or None for an impossible date or time."""
+    if found.re is _YEAR_FIRST:
         year, month, day = found["y"], found["m"] or found["m2"], found["d"] or found["d2"]
-    elif (found := _DAY_FIRST.search(text)) is not None:
+    else:
         year, day, month = found["y"], found["a"], found["b"]
         if found["sep"] == "/" and not int(day) > 12:
             if int(month) <= 12:
                 return None  # 03/07/2024: March or July, no telling
             day, month = month, day
-    else:
-        return None
     hour, minute = int(found["H"]), int(found["M"])
     if found["ampm"]:
         if not 1 <= hour <= 12:
@@ -147,8 +172,9 @@ def printed_dates(tree: Any, *, now: datetime) -> list[DateClaim]:
 
     Looks in ``<time>`` elements and in short elements whose class or id
     speaks of a date, time, byline or post metadata, in document order and
-    outside menus, sidebars and footers: the first is the publication line;
-    an "updated" line comes after it.
+    outside menus, sidebars and footers: the first is the publication line.
+    An update's time ("Updated ...", or an element classed ``updated``) is
+    passed over wherever it stands: a publication is never later than it.
 
     Args:
         tree: The page, parsed by lxml.
@@ -163,17 +189,35 @@ def printed_dates(tree: Any, *, now: datetime) -> list[DateClaim]:
         "//body//*[self::time or @class or @id][not(ancestor-or-self::nav or "
         "ancestor-or-self::aside or ancestor-or-self::footer)]"
     ):
-        if element.tag != "time":
-            names = f"{element.get('class', '')} {element.get('id', '')}"
-            if not _DATELINE_HOLDER.search(names):
-                continue
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        if element.tag != "time" and not _DATELINE_HOLDER.search(names):
+            continue
+        if _holds_update(element):
+            continue
         text = element.text_content()
         if len(text) > _MAX_DATELINE:
             continue
+        text = _dateline_text(element)
         claim = read_printed_date(text, now=now)
         if claim is not None:
             return [claim]
     return []
+
+
+def _holds_update(element: Any) -> bool:
+    """Whether an element's class or id says it holds an update time."""
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    return bool(_UPDATE_HOLDER.search(names)) and not _PUBLISHED_HOLDER.search(names)
+
+
+def _dateline_text(element: Any) -> str:
+    """A short element's text, in order, without that of the update times inside it."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and not _holds_update(child):
+            parts.append(_dateline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def learn_clock_offset(pages: Sequence[tuple[datetime, datetime]]) -> ClockOffset | None:

@@ -89,6 +89,55 @@ def test_the_page_s_first_dateline_is_read_not_the_update_the_sidebar_or_the_tex
     assert [c.value for c in printed] == [_wall(2024, 3, 7, 17, 20)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Updated 08.03.2024 10:00 | Published 07.03.2024 17:20",
+        "Aktualisiert: 08.03.2024, 10:00 Uhr · Veröffentlicht: 07.03.2024, 17:20 Uhr",
+        "Обновлено 08.03.2024 10:00, опубликовано 07.03.2024 17:20",
+        "Published 07.03.2024 17:20, updated 08.03.2024 10:00",
+    ],
+)
+def test_an_update_time_is_passed_over_wherever_it_stands(text: str) -> None:
+    claim = read_printed_date(text, now=NOW)
+    assert claim is not None and claim.value == _wall(2024, 3, 7, 17, 20)
+
+
+def test_a_line_with_only_an_update_time_gives_no_claim() -> None:
+    assert read_printed_date("Last updated 08.03.2024 10:00", now=NOW) is None
+    assert read_printed_date("更新时间：2024年03月08日 10:00", now=NOW) is None
+
+
+def test_an_update_line_above_the_publication_line_is_not_read() -> None:
+    html = (
+        "<html><body><div class='headline'>Bridge closes</div>"
+        "<div class='meta'><span class='date-modified'>08.03.2024 10:00</span>"
+        "<div class='date'>Updated 08.03.2024 09:00</div>"
+        "<div class='date'>Published 07.03.2024 17:20</div></div>"
+        "<div class='content'><p>The bridge closed for repairs that will last until the end "
+        "of the month, the city said on Thursday.</p>"
+        "<p>Drivers should take the ring road; buses will use the northern crossing.</p></div>"
+        "</body></html>"
+    )
+    page = extract_html(html, url="https://bare.test/city/bridge-closes", now=NOW)
+    printed = [c for c in page.dates if c.source is DateSource.PRINTED]
+    assert [c.value for c in printed] == [_wall(2024, 3, 7, 17, 20)]
+
+
+def test_a_time_classed_both_published_and_updated_is_the_publication() -> None:
+    html = (
+        "<html><body><div class='headline'>Bridge closes</div>"
+        "<time class='entry-date published updated'>07.03.2024 17:20</time>"
+        "<div class='content'><p>The bridge closed for repairs that will last until the end "
+        "of the month, the city said on Thursday.</p>"
+        "<p>Drivers should take the ring road; buses will use the northern crossing.</p></div>"
+        "</body></html>"
+    )
+    page = extract_html(html, url="https://bare.test/city/bridge-closes", now=NOW)
+    printed = [c for c in page.dates if c.source is DateSource.PRINTED]
+    assert [c.value for c in printed] == [_wall(2024, 3, 7, 17, 20)]
+
+
 def _pages(offset: timedelta, delays_min: list[int]) -> list[tuple[datetime, datetime]]:
     start = _wall(2024, 3, 1, 6, 0)
     pages = []
