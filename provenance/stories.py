@@ -25,9 +25,10 @@ from provenance.declared import edge_indices, find_declared_sources, is_credit_l
 from provenance.match import shingle_set
 from provenance.models import DateSource, Member, Relation, StoryTrace
 from provenance.normalize import is_read_more, normalize_text
-from provenance.printed_dates import ClockOffset, learn_clock_offset, place_printed
+from provenance.printed_dates import ClockOffset, place_printed
 from provenance.shingle import shingle_hashes
 from provenance.storage import repository as repo
+from provenance.storage.repository import outlet_clocks
 from provenance.storage.tables import Article, CopyEdge, Outlet, Story, StoryEvent
 from provenance.trace import trace_story
 
@@ -86,16 +87,6 @@ def _names(block: str, outlet: Outlet) -> bool:
     text = normalize_text(block)
     label = outlet.domain.split(".")[0]
     return normalize_text(outlet.name) in text or label in text.replace(" ", "")
-
-
-def outlet_clocks(session: Session, outlet_ids: Iterable[int]) -> dict[int, ClockOffset]:
-    """The clock learned for each of these outlets, from its pages with printed times."""
-    pages = repo.printed_times(session, outlet_ids)
-    return {
-        outlet_id: clock
-        for outlet_id, times in pages.items()
-        if (clock := learn_clock_offset(times)) is not None
-    }
 
 
 def retrace_on_new_clocks(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from provenance.export import export_stories
 from provenance.models import DateSource, Member
 from provenance.service import IngestReport, Service, ingest_path
+from provenance.storage.network_repository import copy_records
 from provenance.storage.tables import Article, StoryEvent
 from provenance.stories import story_history, story_members
 
@@ -113,6 +114,31 @@ def test_a_printed_time_is_placed_by_its_outlet_s_learned_clock(
     (copied,) = [a for a in story["articles"] if a["relation"] == "copy"]
     lag = next(e["detail"] for e in copied["evidence"] if e["kind"].startswith("lag_"))
     assert "by dates" in lag and "clock is UTC+08:00" in lag
+
+
+def _network_edges(db_url: str) -> list[tuple[str, str, float | None]]:
+    """(source domain, copier domain, lag in seconds) of every stored copy edge."""
+    service = Service(db_url)
+    try:
+        with service.sessions() as session:
+            return [(r.source.domain, r.copier.domain, r.lag_s) for r in copy_records(session)]
+    finally:
+        service.close()
+
+
+def test_the_copy_network_times_lags_by_placed_printed_times(db_url: str, tmp_path: Path) -> None:
+    origin_time = START + timedelta(days=3)
+    origin, copy = _story(origin_time)
+    # Without a clock the printed time places nothing: the page found nine
+    # hours late looks like the copy, timed by when the crawler found it.
+    _ingest(db_url, tmp_path / "story.jsonl", [copy, origin])
+    late = timedelta(hours=9) - timedelta(hours=2)
+    assert _network_edges(db_url) == [("copier.test", "bare-clock.test", late.total_seconds())]
+    # Its outlet's pages teach the clock: the story is re-traced, and the
+    # edge is timed by the placed time, two hours before the copy.
+    _ingest(db_url, tmp_path / "pages.jsonl", _outlet_pages(START, [3, 5, 7, 9, 11, 13]))
+    two_hours = timedelta(hours=2).total_seconds()
+    assert _network_edges(db_url) == [("bare-clock.test", "copier.test", two_hours)]
 
 
 def test_an_outlet_with_too_few_pages_keeps_its_printed_times_unplaced(

@@ -8,24 +8,36 @@ outlet's articles, copies and originals; the aggregation itself is pure
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from provenance.models import DateSource
 from provenance.network import CopyRecord, OutletCounts, build_network, is_credited
 from provenance.network_graph import OutletNetwork, OutletRef
-from provenance.storage.repository import known_time
+from provenance.printed_dates import ClockOffset
+from provenance.storage.repository import known_time, outlet_clocks
 from provenance.storage.tables import Article, CopyEdge, Outlet, Story
 
 __all__ = ["copy_records", "outlet_counts", "outlet_network"]
 
 
-def _lag_s(
-    parent: tuple[datetime | None, str | None, datetime | None],
-    child: tuple[datetime | None, str | None, datetime | None],
-) -> float | None:
+_Time = tuple[datetime | None, str | None, datetime | None]  # published, its source, first seen
+_PRINTED = str(DateSource.PRINTED)
+
+
+def _placed(time: _Time, clock: ClockOffset | None) -> _Time:
+    """A printed wall-clock time placed in UTC by its outlet's learned clock, if any."""
+    published, source, seen = time
+    if source != _PRINTED or published is None or clock is None:
+        return time
+    return clock.place(published), str(DateSource.PRINTED_ZONED), seen
+
+
+def _lag_s(parent: _Time, child: _Time) -> float | None:
     """Child time minus parent time; each time is a trusted date not after first-seen."""
     start, end = known_time(*parent), known_time(*child)
     if start is None or end is None:
@@ -66,26 +78,46 @@ def _copy_query() -> Select[Any]:
     )
 
 
-def _record(row: RowMapping) -> CopyRecord:
+def _record(row: RowMapping, clocks: Mapping[int, ClockOffset]) -> CopyRecord:
+    parent, child = (
+        _placed(
+            (row[f"{role}_published"], row[f"{role}_source"], row[f"{role}_fetched"]),
+            clocks.get(row[f"{outlet}_id"]),
+        )
+        for role, outlet in (("parent", "source"), ("child", "copier"))
+    )
     return CopyRecord(
         source=OutletRef(row["source_id"], row["source_domain"], row["source_name"]),
         copier=OutletRef(row["copier_id"], row["copier_domain"], row["copier_name"]),
         relation=str(row["relation"]),
-        lag_s=_lag_s(
-            (row["parent_published"], row["parent_source"], row["parent_fetched"]),
-            (row["child_published"], row["child_source"], row["child_fetched"]),
-        ),
+        lag_s=_lag_s(parent, child),
         credited=is_credited(row["evidence"] or [], row.get("credit")),
     )
+
+
+def _clocks(session: Session, rows: Sequence[RowMapping]) -> dict[int, ClockOffset]:
+    """The learned clocks of the outlets whose pages in ``rows`` print their wall clock."""
+    printing = {
+        row[f"{outlet}_id"]
+        for row in rows
+        for role, outlet in (("parent", "source"), ("child", "copier"))
+        if row[f"{role}_source"] == _PRINTED
+    }
+    return outlet_clocks(session, printing)
 
 
 def copy_records(session: Session) -> list[CopyRecord]:
     """Every stored copy edge as a :class:`~provenance.network.CopyRecord`, oldest first.
 
     An edge whose child has since moved to another story (it waits for that
-    story's next trace) is left out.
+    story's next trace) is left out. A time printed without a zone is placed
+    by its outlet's learned clock, as when the story was traced; one whose
+    outlet has no clock yet times nothing, and the lag falls back to the
+    first-seen time.
     """
-    return [_record(row) for row in session.execute(_copy_query()).mappings()]
+    rows = list(session.execute(_copy_query()).mappings())
+    clocks = _clocks(session, rows)
+    return [_record(row, clocks) for row in rows]
 
 
 def outlet_counts(session: Session) -> list[OutletCounts]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from provenance.fingerprint import Fingerprint as FingerprintSketch
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Evidence, StoryTrace
+from provenance.printed_dates import ClockOffset, learn_clock_offset
 from provenance.storage.tables import Article, CopyEdge, Fingerprint, Outlet, Story
 
 #: What a stored fingerprint was made with; changing shingles or MinHash
@@ -39,6 +40,7 @@ __all__ = [
     "known_time",
     "live_stories",
     "outlet_articles",
+    "outlet_clocks",
     "pending_story_ids",
     "printed_stories",
     "printed_times",
@@ -125,6 +127,16 @@ def printed_times(
     for outlet_id, wall, seen in session.execute(query):
         found.setdefault(int(outlet_id), []).append((wall, seen))
     return found
+
+
+def outlet_clocks(session: Session, outlet_ids: Iterable[int]) -> dict[int, ClockOffset]:
+    """The clock learned for each of these outlets, from its pages with printed times."""
+    pages = printed_times(session, outlet_ids)
+    return {
+        outlet_id: clock
+        for outlet_id, times in pages.items()
+        if (clock := learn_clock_offset(times)) is not None
+    }
 
 
 def printed_stories(session: Session, outlet_id: int) -> list[int]:
