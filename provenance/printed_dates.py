@@ -11,8 +11,10 @@ the real instant (:data:`WALL_CLOCK_SLACK`).
 An outlet's clock offset is learned from its own pages
 (:func:`learn_clock_offset`): a page is published before the crawler first
 sees it, usually minutes before, so the wall clock minus the first-seen time
-sits just below the offset on most of them. Once learned, the offset turns
-each printed time into an instant (:func:`place_printed`).
+sits just below the offset on most of them. A clock that moves an hour ahead
+for the summer, by the European or the North American rule, is learned as
+such when its pages span a change. Once learned, the clock turns each
+printed time into an instant (:func:`place_printed`).
 
 Pure functions on parsed trees, claims and times; no I/O.
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,6 +33,7 @@ from provenance.models import DATE_TRUST, DateClaim, DateSource
 
 __all__ = [
     "MIN_CLOCK_PAGES",
+    "SUMMER_TIME_RULES",
     "ClockOffset",
     "dated_by_print",
     "learn_clock_offset",
@@ -47,6 +50,14 @@ _ZONE_STEP = timedelta(minutes=15)
 #: The usual crawl delay must be shorter than this for the offset to show: a
 #: crawler that sees pages hours late cannot tell a zone from its own delay.
 _PROMPT = timedelta(hours=1)
+#: Summer time moves a clock this much ahead.
+_SUMMER_SHIFT = timedelta(hours=1)
+#: A summer-time rule must bring the pages' crawl delays this much nearer
+#: their median, in all, than a clock that never moves: at least two pages an
+#: hour nearer, each 45 minutes.
+_SUMMER_GAIN = timedelta(minutes=90)
+#: Beyond this, a crawl delay off the median (a page found a day late) counts no more.
+_SPREAD_CAP = timedelta(hours=2)
 #: A dateline is short; longer text is prose that happens to hold a date.
 _MAX_DATELINE = 100
 #: Class or id words of the elements that hold a page's dateline.
@@ -81,28 +92,81 @@ _YEAR_FIRST = re.compile(
 )
 
 
+def _last_sunday(year: int, month: int) -> datetime:
+    day = datetime(year, month + 1, 1, tzinfo=UTC) - timedelta(days=1)
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+def _nth_sunday(year: int, month: int, n: int) -> datetime:
+    first = datetime(year, month, 1, tzinfo=UTC)
+    return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _european_summer(instant: datetime, offset: timedelta) -> bool:
+    """EU rule: from the last Sunday of March to the last Sunday of October, 01:00 UTC."""
+    year = instant.year
+    start = _last_sunday(year, 3) + timedelta(hours=1)
+    end = _last_sunday(year, 10) + timedelta(hours=1)
+    return start <= instant < end
+
+
+def _american_summer(instant: datetime, offset: timedelta) -> bool:
+    """US and Canadian rule: second Sunday of March to first Sunday of November, 02:00 local."""
+    year = instant.year
+    start = _nth_sunday(year, 3, 2) + timedelta(hours=2) - offset
+    end = _nth_sunday(year, 11, 1) + timedelta(hours=2) - offset - _SUMMER_SHIFT
+    return start <= instant < end
+
+
+#: Summer-time rules by name: whether an instant falls in summer time for a
+#: clock of this standard offset. The southern hemisphere's rules are left
+#: out: few outlets that print no zone follow them, and a clock that matches
+#: no rule is still learned as a fixed offset.
+SUMMER_TIME_RULES: dict[str, Callable[[datetime, timedelta], bool]] = {
+    "EU": _european_summer,
+    "US": _american_summer,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ClockOffset:
     """An outlet's wall clock against UTC, learned from its pages.
 
     Attributes:
-        offset: Wall clock minus UTC (UTC+2 is two hours).
+        offset: Wall clock minus UTC in standard time (UTC+2 is two hours).
         pages: How many of the outlet's pages it was learned from.
+        summer: The summer-time rule it follows (a key of
+            :data:`SUMMER_TIME_RULES`), or None for a clock that never moves.
     """
 
     offset: timedelta
     pages: int
+    summer: str | None = None
 
     def describe(self) -> str:
-        """The offset in words: ``UTC-07:00, learned from 12 of its pages``."""
-        minutes = int(self.offset.total_seconds() // 60)
-        sign = "+" if minutes >= 0 else "-"
-        hours, rest = divmod(abs(minutes), 60)
-        return f"UTC{sign}{hours:02d}:{rest:02d}, learned from {self.pages} of its pages"
+        """The clock in words: ``UTC-07:00, learned from 12 of its pages``."""
+        moves = f" (an hour ahead in {self.summer} summer time)" if self.summer else ""
+        return f"{_utc(self.offset)}{moves}, learned from {self.pages} of its pages"
 
     def place(self, wall: datetime) -> datetime:
         """The instant of a wall-clock time of this outlet (read as UTC)."""
-        return wall - self.offset
+        instant = wall - self.offset
+        if self.summer is not None and SUMMER_TIME_RULES[self.summer](
+            instant - _SUMMER_SHIFT, self.offset
+        ):
+            return instant - _SUMMER_SHIFT
+        return instant
+
+    def same_clock(self, other: ClockOffset) -> bool:
+        """Whether the two place every printed time alike (the page counts aside)."""
+        return (self.offset, self.summer) == (other.offset, other.summer)
+
+
+def _utc(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
 
 
 def read_printed_date(text: str, *, now: datetime) -> DateClaim | None:
@@ -221,33 +285,70 @@ def _dateline_text(element: Any) -> str:
 
 
 def learn_clock_offset(pages: Sequence[tuple[datetime, datetime]]) -> ClockOffset | None:
-    """Learn an outlet's clock offset from its pages.
+    """Learn an outlet's clock from its pages.
 
     Each page gives its printed wall-clock time (tagged UTC) minus its
     first-seen time: the offset less the crawl delay, which is never negative.
     The offset is the 90th percentile of these, rounded up to a quarter hour
-    (a few wrong datelines, such as an update time, are outvoted).
+    (a few wrong datelines, such as an update time, are outvoted). A clock
+    that moves an hour ahead in summer shows its summer pages an hour further
+    ahead: a rule of :data:`SUMMER_TIME_RULES` is taken when, with its summer
+    pages set an hour back, the crawl delays it implies lie nearer their
+    median, by over :data:`_SUMMER_GAIN` in all, than with a fixed offset.
 
     Args:
         pages: (wall clock, first seen) for each page of one outlet.
 
     Returns:
-        The offset, or None with fewer than :data:`MIN_CLOCK_PAGES` pages, an
+        The clock, or None with fewer than :data:`MIN_CLOCK_PAGES` pages, an
         offset no zone has, or a crawler too slow for most pages to tell its
         delay from the zone.
     """
     if len(pages) < MIN_CLOCK_PAGES:
         return None
-    ahead = sorted(wall - seen for wall, seen in pages)
+    best = _fit_clock(pages, None)
+    for rule in SUMMER_TIME_RULES:
+        fitted = _fit_clock(pages, rule)
+        if fitted is not None and (best is None or fitted[1] + _SUMMER_GAIN < best[1]):
+            best = fitted
+    if best is None:
+        return None
+    clock, _ = best
+    early, late = WALL_CLOCK_SLACK
+    if not -late <= clock.offset <= -early:
+        return None
+    return clock
+
+
+def _fit_clock(
+    pages: Sequence[tuple[datetime, datetime]], rule: str | None
+) -> tuple[ClockOffset, timedelta] | None:
+    """The clock that fits the pages under a summer-time rule, and the delays' spread.
+
+    The spread is how far the crawl delays the clock implies lie from their
+    median, in all (each capped at :data:`_SPREAD_CAP`). None when the rule
+    leaves every page on one side of its changes (it says nothing then), or
+    when too few pages are found within an hour of their time for the delay
+    to be told from the zone.
+    """
+    ahead = [wall - seen for wall, seen in pages]
+    if rule is not None:
+        # The seen time stands for the instant and the median for the standard
+        # offset: either is off by at most hours, which matter only at a change.
+        rough = sorted(ahead)[len(ahead) // 2]
+        summer = [SUMMER_TIME_RULES[rule](seen, rough) for _, seen in pages]
+        if all(summer) or not any(summer):
+            return None
+        ahead = [gap - _SUMMER_SHIFT * moved for gap, moved in zip(ahead, summer, strict=True)]
+    ahead.sort()
     high = ahead[math.floor(0.9 * (len(ahead) - 1))]
     offset = _ZONE_STEP * math.ceil(high / _ZONE_STEP)
-    early, late = WALL_CLOCK_SLACK
-    if not -late <= offset <= -early:
+    delays = [offset - gap for gap in ahead]
+    if sum(timedelta(0) <= delay <= _PROMPT for delay in delays) * 2 < len(delays):
         return None
-    prompt = sum(timedelta(0) <= offset - gap <= _PROMPT for gap in ahead)
-    if prompt * 2 < len(ahead):
-        return None
-    return ClockOffset(offset, len(pages))
+    typical = delays[len(delays) // 2]
+    spread = sum((min(abs(d - typical), _SPREAD_CAP) for d in delays), timedelta(0))
+    return ClockOffset(offset, len(pages), rule), spread
 
 
 def dated_by_print(claims: Sequence[DateClaim]) -> bool:

@@ -109,7 +109,7 @@ def retrace_on_new_clocks(
     due: dict[int, str] = {}
     for outlet_id, clock in outlet_clocks(session, outlet_ids).items():
         old = before.get(outlet_id)
-        if old is not None and old.offset == clock.offset:
+        if old is not None and old.same_clock(clock):
             continue
         name = session.get_one(Outlet, outlet_id).name
         for story_id in repo.printed_stories(session, outlet_id):

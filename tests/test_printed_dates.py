@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from provenance.extract import extract_html
 from provenance.models import DATE_TRUST, DateClaim, DateSource
 from provenance.printed_dates import (
     MIN_CLOCK_PAGES,
+    SUMMER_TIME_RULES,
     ClockOffset,
     learn_clock_offset,
     place_printed,
@@ -154,6 +156,53 @@ def test_no_clock_from_too_few_pages_or_a_crawler_too_slow_to_tell() -> None:
     assert learn_clock_offset(_pages(timedelta(hours=2), [100, 400, 250, 700, 180, 520])) is None
     # An offset no time zone has.
     assert learn_clock_offset(_pages(timedelta(hours=20), [5] * 6)) is None
+
+
+def _local_pages(
+    standard: timedelta, summer: str | None, start: datetime, days: int
+) -> list[tuple[datetime, datetime]]:
+    """Pages every 9 hours for ``days`` days, printed on a clock that may keep summer time."""
+    rng = random.Random(7)
+    pages = []
+    instant = start
+    while instant < start + timedelta(days=days):
+        clock = ClockOffset(standard, 0, summer)
+        moved = summer is not None and SUMMER_TIME_RULES[summer](instant, standard)
+        wall = instant + standard + (timedelta(hours=1) if moved else timedelta(0))
+        assert clock.place(wall) == instant  # the clock reads its own printed times back
+        pages.append((wall, instant + timedelta(minutes=rng.randrange(1, 20))))
+        instant += timedelta(hours=9)
+    return pages
+
+
+@pytest.mark.parametrize(
+    ("hours", "summer", "start", "days"),
+    [
+        (1.0, "EU", _wall(2024, 3, 1), 60),  # Paris across the end of March, mostly winter
+        (1.0, "EU", _wall(2024, 3, 20), 90),  # mostly summer
+        (2.0, "EU", _wall(2024, 10, 1), 50),  # Helsinki across the end of October
+        (-5.0, "US", _wall(2024, 2, 20), 60),  # New York: three weeks before Europe moves
+        (-8.0, "US", _wall(2024, 10, 15), 40),  # Los Angeles in November
+        (8.0, None, _wall(2024, 3, 1), 90),  # Beijing never moves
+    ],
+)
+def test_a_clock_that_keeps_summer_time_is_learned_with_its_rule(
+    hours: float, summer: str | None, start: datetime, days: int
+) -> None:
+    standard = timedelta(hours=hours)
+    pages = _local_pages(standard, summer, start, days)
+    clock = learn_clock_offset(pages)
+    assert clock == ClockOffset(standard, len(pages), summer)
+    # Every printed time is placed back at its instant, summer and winter.
+    assert all(clock.place(wall) <= seen < clock.place(wall) + timedelta(minutes=20)
+               for wall, seen in pages)  # fmt: skip
+    if summer:
+        assert f"an hour ahead in {summer} summer time" in clock.describe()
+
+
+def test_a_summer_clock_seen_only_in_one_season_is_a_fixed_offset() -> None:
+    pages = _local_pages(timedelta(hours=1), "EU", _wall(2024, 5, 1), 40)
+    assert learn_clock_offset(pages) == ClockOffset(timedelta(hours=2), len(pages))
 
 
 def test_placing_printed_times_by_the_clock_leaves_other_claims_alone() -> None:
