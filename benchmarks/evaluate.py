@@ -17,7 +17,8 @@ targets beside the figures, with how many seeds meet each
 
 Run: ``python benchmarks/evaluate.py --seed 1 --stories 120 --db sqlite:///eval.db``,
 or ``--seeds 13,14,15`` for several seeds the weights were not fitted on (the
-fits use 201 and up), each in a fresh SQLite file under ``--workdir``. Use a fresh database: articles already stored are not re-ingested.
+fits use 201 and up), each in a fresh SQLite file under ``--workdir``. Use a
+fresh database: articles already stored are not re-ingested.
 """
 
 from __future__ import annotations
