@@ -14,11 +14,12 @@ the repository):
 * impresso 1900 reprint clusters (French OCR): one passage per small cluster
   supplies extra French base texts, and the death-notice cluster supplies short
   template articles that share a formula but not their content.
+
+The cleaning, splitting and deduplication rules are :mod:`provenance.eval.cleaning`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -28,6 +29,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from provenance.errors import ConfigError
+from provenance.eval.cleaning import (
+    CJK,
+    Deduplicator,
+    clean_text,
+    group_paragraphs,
+    is_mojibake,
+    split_sentences,
+)
 
 __all__ = [
     "DATA_ENV_VAR",
@@ -54,31 +63,8 @@ _NOTICE_CLUSTER = 84
 _MAX_IMPRESSO_CLUSTER = 6
 _MAX_IMPRESSO_TEXTS = 80
 _RELATED_MAX_OVERALL = 1.5
-# Two texts sharing more than this share of shingles count as one text: keeping
-# both would make truth call them different stories while they share prose.
-_NEAR_DUP_CONTAINMENT = 0.2
 _BODY_CHARS = 2500
 _BODY_CHARS_CJK = 1000
-
-_MOJIBAKE = ("Ã", "Ð", "\ufffd", "â€", "Ä±", "Å", "Ø§")
-_CAPTCHA = re.compile(
-    r"captcha|IP address|adresu IP|not a robot|nie jestem robotem|Can only detect|"
-    r"enable JavaScript and consider|Wyłącz AdBlocka",
-    re.IGNORECASE,
-)
-_JUNK_SENTENCE = re.compile(
-    r"cookie|javascript|subscri|sign up|newsletter|ad ?blocker|log ?in|email alerts|"
-    r"notification|registered|abonn|iscriviti|suscr|zaloguj|giriş yap|"
-    r"订阅|登录|请启用|подпис|اشترك|\{\{",
-    re.IGNORECASE,
-)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
-_SENTENCE_END = re.compile(
-    r"(?:(?<=[.!?…؟])|(?<=[.!?…؟][\"”»\u2019)]))\s+(?=\S)"
-    r"|(?<=[a-zà-ÿğışçöü]{2}[.!?])(?=[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯİĞŞÇÖÜ])"
-    r"|(?<=[。\uff01\uff1f][”」』])|(?<=[。\uff01\uff1f])(?![”」』])"
-)
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +150,7 @@ def load_corpus(data_dir: Path | None = None) -> Corpus:
 def _load_corpus(data_dir: Path) -> Corpus:
     semeval_rows = list(_read_jsonl(data_dir / _SEMEVAL))
     impresso_rows = list(_read_jsonl(data_dir / _IMPRESSO))
-    dedup = _Deduplicator()
+    dedup = Deduplicator()
     texts: list[BaseText] = []
     seen: set[str] = set()
     for key, language, raw in _semeval_texts(semeval_rows):
@@ -234,7 +220,7 @@ def _impresso_texts(rows: Sequence[dict[str, object]]) -> Iterator[BaseText]:
 
 
 def _notices(rows: Iterable[dict[str, object]]) -> list[BaseText]:
-    dedup = _Deduplicator(threshold=0.5)
+    dedup = Deduplicator(threshold=0.5)
     notices = []
     for row in rows:
         if row["cluster"] != _NOTICE_CLUSTER:
@@ -256,93 +242,12 @@ def _join_ocr_lines(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def is_mojibake(text: str) -> bool:
-    """Tell whether a text was decoded with the wrong charset (UTF-8 read as Latin-1).
-
-    Args:
-        text: The text to check.
-
-    Returns:
-        True when typical mis-decoding sequences are frequent.
-    """
-    hits = sum(text.count(marker) for marker in _MOJIBAKE)
-    return hits >= 3 or hits > len(text) / 500
-
-
-def clean_text(text: str) -> str | None:
-    """Clean one scraped text, or reject it.
-
-    Drops sentences that are site chrome (cookie, sign-up and login prompts).
-    Rejects mojibake, captcha and block pages, and texts left too short.
-
-    Args:
-        text: Title and body as scraped.
-
-    Returns:
-        The cleaned text, or None when the text is not a usable article.
-    """
-    if is_mojibake(text) or _CAPTCHA.search(text):
-        return None
-    sentences = split_sentences(re.sub(r"\s+", " ", text))
-    kept = [s for s in sentences if not _JUNK_SENTENCE.search(s)]
-    cleaned = " ".join(kept)
-    minimum = 150 if _CJK.search(cleaned) else 400
-    if len(kept) < 4 or len(cleaned) < minimum or len(kept) < 0.7 * len(sentences):
-        return None
-    return cleaned
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split a text into sentences (Latin ``.!?``, Arabic ``؟``, CJK full stops and marks).
-
-    Fragments too short to stand alone are merged into the previous sentence.
-
-    Args:
-        text: One text.
-
-    Returns:
-        The sentences, stripped, in order.
-    """
-    sentences: list[str] = []
-    for piece in _SENTENCE_END.split(text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        short = len(piece) < (6 if _CJK.search(piece) else 10)
-        if sentences and short:
-            joiner = "" if _CJK.search(piece) else " "
-            sentences[-1] = f"{sentences[-1]}{joiner}{piece}"
-        else:
-            sentences.append(piece)
-    return sentences
-
-
-def group_paragraphs(sentences: Sequence[str]) -> list[tuple[str, ...]]:
-    """Group sentences into 3-6 paragraphs of near-equal sentence counts.
-
-    Args:
-        sentences: At least one sentence.
-
-    Returns:
-        The paragraphs, each a tuple of sentences (fewer than 3 only when there
-        are fewer than 3 sentences).
-    """
-    count = min(len(sentences), max(3, min(6, round(len(sentences) / 3))))
-    size, extra = divmod(len(sentences), count)
-    paragraphs, start = [], 0
-    for index in range(count):
-        end = start + size + (1 if index < extra else 0)
-        paragraphs.append(tuple(sentences[start:end]))
-        start = end
-    return paragraphs
-
-
 def _base_text(key: str, language: str, raw: str, source: str) -> BaseText | None:
     title, body = _split_title(raw)
     cleaned = clean_text(body)
     if cleaned is None:
         return None
-    limit = _BODY_CHARS_CJK if _CJK.search(cleaned) else _BODY_CHARS
+    limit = _BODY_CHARS_CJK if CJK.search(cleaned) else _BODY_CHARS
     sentences, total = [], 0
     for sentence in split_sentences(cleaned):
         if total > limit:
@@ -368,43 +273,3 @@ def _split_title(raw: str) -> tuple[str, str]:
     words = first.split()
     title = " ".join(words[:10]) if len(words) > 3 else first[:40]
     return title, raw
-
-
-def _shingles(text: str) -> set[str]:
-    if _CJK.search(text):
-        chars = re.sub(r"\s+", "", text)
-        return {chars[i : i + 8] for i in range(max(1, len(chars) - 7))}
-    words = [w.lower() for w in _WORD.findall(text)]
-    return {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
-
-
-class _Deduplicator:
-    """Exact-hash and shingle-containment deduplication, first text wins."""
-
-    def __init__(self, threshold: float = _NEAR_DUP_CONTAINMENT) -> None:
-        self._threshold = threshold
-        self._hashes: set[str] = set()
-        self._index: dict[str, list[int]] = {}
-        self._sizes: list[int] = []
-
-    def add(self, key: str, text: str) -> bool:
-        """Record ``text``; return False when it duplicates an earlier text."""
-        normal = re.sub(r"\s+", " ", text).strip().lower()
-        digest = hashlib.sha1(normal.encode("utf-8")).hexdigest()
-        if digest in self._hashes:
-            return False
-        shingles = _shingles(normal)
-        overlap: dict[int, int] = {}
-        for shingle in shingles:
-            for other in self._index.get(shingle, ()):
-                overlap[other] = overlap.get(other, 0) + 1
-        for other, shared in overlap.items():
-            smaller = min(len(shingles), self._sizes[other])
-            if shared / max(1, smaller) > self._threshold:
-                return False
-        self._hashes.add(digest)
-        ident = len(self._sizes)
-        self._sizes.append(len(shingles))
-        for shingle in shingles:
-            self._index.setdefault(shingle, []).append(ident)
-        return True
