@@ -28,7 +28,7 @@ from provenance.normalize import is_read_more, normalize_text
 from provenance.printed_dates import ClockOffset, place_printed
 from provenance.shingle import shingle_hashes
 from provenance.storage import repository as repo
-from provenance.storage.repository import outlet_clocks
+from provenance.storage.clocks import outlet_clocks, printed_stories
 from provenance.storage.tables import Article, CopyEdge, Outlet, Story, StoryEvent
 from provenance.trace import trace_story
 
@@ -112,7 +112,7 @@ def retrace_on_new_clocks(
         if old is not None and old.same_clock(clock):
             continue
         name = session.get_one(Outlet, outlet_id).name
-        for story_id in repo.printed_stories(session, outlet_id):
+        for story_id in printed_stories(session, outlet_id):
             story = session.get_one(Story, story_id)
             if not story.needs_trace:  # else traced anyway, for the reason already noted
                 story.needs_trace = True

@@ -19,7 +19,8 @@ from provenance.models import DateSource
 from provenance.network import CopyRecord, OutletCounts, build_network, is_credited
 from provenance.network_graph import OutletNetwork, OutletRef
 from provenance.printed_dates import ClockOffset
-from provenance.storage.repository import known_time, outlet_clocks
+from provenance.storage.clocks import outlet_clocks
+from provenance.storage.repository import known_time
 from provenance.storage.tables import Article, CopyEdge, Outlet, Story
 
 __all__ = ["copy_records", "outlet_counts", "outlet_network"]

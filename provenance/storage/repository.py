@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from provenance.fingerprint import Fingerprint as FingerprintSketch
 from provenance.models import DATE_TRUST, DateClaim, DateSource, Evidence, StoryTrace
-from provenance.printed_dates import ClockOffset, learn_clock_offset
 from provenance.storage.tables import Article, CopyEdge, Fingerprint, Outlet, Story
 
 #: What a stored fingerprint was made with; changing shingles or MinHash
@@ -40,10 +39,7 @@ __all__ = [
     "known_time",
     "live_stories",
     "outlet_articles",
-    "outlet_clocks",
     "pending_story_ids",
-    "printed_stories",
-    "printed_times",
     "save_trace",
     "shingles_from_bytes",
     "shingles_to_bytes",
@@ -95,63 +91,6 @@ def evidence_to_json(evidence: Iterable[Evidence]) -> list[dict[str, Any]]:
     """Evidence as JSON-ready dicts (``kind``, ``detail``, ``weight``)."""
     # By hand, not dataclasses.asdict: its deep copy was a tenth of a re-trace.
     return [{"kind": e.kind, "detail": e.detail, "weight": round(e.weight, 3)} for e in evidence]
-
-
-def printed_times(
-    session: Session, outlet_ids: Iterable[int], *, per_outlet: int = 200
-) -> dict[int, list[tuple[datetime, datetime]]]:
-    """(printed wall clock, first seen) of each outlet's latest pages dated so.
-
-    Only pages whose best date is a printed time without a zone count: they
-    are what an outlet's clock offset is learned from
-    (:func:`provenance.printed_dates.learn_clock_offset`).
-    """
-    ids = sorted(set(outlet_ids))
-    if not ids:
-        return {}
-    rank = func.row_number().over(partition_by=Article.outlet_id, order_by=Article.id.desc())
-    latest = (
-        select(Article.outlet_id, Article.published_at, Article.fetched_at, rank.label("rank"))
-        .where(
-            Article.outlet_id.in_(ids),
-            Article.published_source == str(DateSource.PRINTED),
-            Article.published_at.is_not(None),
-            Article.fetched_at.is_not(None),
-        )
-        .subquery()
-    )
-    query = select(latest.c.outlet_id, latest.c.published_at, latest.c.fetched_at).where(
-        latest.c.rank <= per_outlet
-    )
-    found: dict[int, list[tuple[datetime, datetime]]] = {}
-    for outlet_id, wall, seen in session.execute(query):
-        found.setdefault(int(outlet_id), []).append((wall, seen))
-    return found
-
-
-def outlet_clocks(session: Session, outlet_ids: Iterable[int]) -> dict[int, ClockOffset]:
-    """The clock learned for each of these outlets, from its pages with printed times."""
-    pages = printed_times(session, outlet_ids)
-    return {
-        outlet_id: clock
-        for outlet_id, times in pages.items()
-        if (clock := learn_clock_offset(times)) is not None
-    }
-
-
-def printed_stories(session: Session, outlet_id: int) -> list[int]:
-    """The live stories with a member of ``outlet_id`` dated by a zoneless printed time."""
-    query = (
-        select(Story.id)
-        .join(Article, Article.story_id == Story.id)
-        .where(
-            Article.outlet_id == outlet_id,
-            Article.published_source == str(DateSource.PRINTED),
-            Story.merged_into.is_(None),
-        )
-        .distinct()
-    )
-    return [int(story_id) for story_id in session.scalars(query)]
 
 
 def get_or_create_outlet(session: Session, *, domain: str, name: str) -> Outlet:
