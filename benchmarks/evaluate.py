@@ -11,8 +11,9 @@ shows how far dates alone go on this network; the system should beat its origin
 and parent figures while clustering on its own.
 
 With several seeds, the accuracy rates pooled over all of them, per language
-and difficulty (:mod:`provenance.eval.pooled`). Last, the issue's quality
-targets beside the figures, with how many seeds meet each
+and difficulty (:mod:`provenance.eval.pooled`), and the reliability tables of
+all their verdicts together. Last, the issue's quality targets beside the
+figures, with how many seeds meet each and the verdict on the pooled figure
 (:mod:`provenance.eval.targets`).
 
 Run: ``python benchmarks/evaluate.py --seed 1 --stories 120 --db sqlite:///eval.db``,
@@ -31,7 +32,9 @@ from pathlib import Path
 from provenance.eval import Scores, Truth, evaluate, generate_network, score
 from provenance.eval.calibration import Reliability, chance_line, confidence_pairs, reliability
 from provenance.eval.pooled import format_pooled
-from provenance.eval.targets import TargetCheck, check_targets, format_checks
+from provenance.eval.targets import TargetCheck, check_targets, format_checks, pooled_checks
+
+Pairs = list[tuple[float, bool]]  # (confidence, right) of each verdict
 
 
 def dates_only_baseline(truth: Truth) -> list[dict[str, object]]:
@@ -57,8 +60,8 @@ def dates_only_baseline(truth: Truth) -> list[dict[str, object]]:
 
 def evaluate_seed(
     seed: int, stories: int, db_url: str, workdir: Path, languages: list[str] | None
-) -> tuple[Scores, list[Reliability], Scores]:
-    """Run, print and return one seed's scores, reliability tables and baseline scores."""
+) -> tuple[Scores, tuple[Pairs, Pairs], Scores]:
+    """Run, print and return one seed's scores, origin and parent verdicts, and baseline."""
     scores = evaluate(
         seed=seed, stories=stories, db_url=db_url, workdir=workdir, languages=languages
     )
@@ -67,7 +70,7 @@ def evaluate_seed(
     truth = generate_network(seed=seed, stories=stories, languages=languages).truth
     export = [json.loads(line) for line in (workdir / "export.jsonl").open(encoding="utf-8")]
     origin_pairs, parent_pairs = confidence_pairs(export, truth)
-    tables = [reliability("origin", origin_pairs), reliability("parent", parent_pairs)]
+    tables = verdict_tables(origin_pairs, parent_pairs)
     for table, pairs in zip(tables, (origin_pairs, parent_pairs), strict=True):
         print()
         print(table.format())
@@ -75,7 +78,12 @@ def evaluate_seed(
     baseline = score(dates_only_baseline(truth), truth)
     print("\nbaseline, dates only on perfect clusters:")
     print(baseline.format().splitlines()[2])
-    return scores, tables, baseline
+    return scores, (origin_pairs, parent_pairs), baseline
+
+
+def verdict_tables(origin_pairs: Pairs, parent_pairs: Pairs) -> list[Reliability]:
+    """The reliability tables of origin and parent verdicts."""
+    return [reliability("origin", origin_pairs), reliability("parent", parent_pairs)]
 
 
 def main() -> None:
@@ -95,24 +103,42 @@ def main() -> None:
     languages = args.languages.split(",") if args.languages else None
     checks: dict[str, list[TargetCheck]] = {}
     runs: list[Scores] = []
+    all_origins: Pairs = []
+    all_parents: Pairs = []
     figures: dict[str, object] = {}
     for seed in seeds:
         workdir = root / f"seed-{seed}" if len(seeds) > 1 else root
         workdir.mkdir(parents=True, exist_ok=True)
         db_url = args.db or f"sqlite:///{workdir / 'eval.db'}"
-        scores, tables, baseline = evaluate_seed(seed, args.stories, db_url, workdir, languages)
+        scores, (origins, parents), baseline = evaluate_seed(
+            seed, args.stories, db_url, workdir, languages
+        )
+        tables = verdict_tables(origins, parents)
         checks[f"seed {seed}"] = check_targets(scores, tables)
         runs.append(scores)
+        all_origins += origins
+        all_parents += parents
         figures[str(seed)] = {
             "system": scores.to_dict(),
             "baseline": baseline.to_dict(),
             "calibration": {t.name: {"ece": t.ece, "count": t.count} for t in tables},
         }
+    pooled = None
     if len(runs) > 1:
         print(f"\nrates pooled over seeds {args.seeds} (cases in brackets):")
         print(format_pooled(runs))
-    print("\ntargets (figures from the tables above; met = seeds meeting the bound):")
-    print(format_checks(checks))
+        pooled_tables = verdict_tables(all_origins, all_parents)
+        for table in pooled_tables:
+            print(f"\npooled over seeds {args.seeds}:")
+            print(table.format())
+        pooled = pooled_checks(runs, pooled_tables)
+    print(
+        "\ntargets (figures from the tables above; met = seeds meeting the bound; "
+        "verdict on the pooled figure):"
+        if pooled
+        else "\ntargets (figures from the tables above; met = seeds meeting the bound):"
+    )
+    print(format_checks(checks, pooled))
     if args.json:
         # One seed keeps the flat layout earlier runs wrote; several are keyed by seed.
         payload = figures[str(seeds[0])] if len(seeds) == 1 else figures

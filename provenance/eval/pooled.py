@@ -23,6 +23,7 @@ POOLED_RATES = (
     ("parent", "parent_accuracy", "parent_n"),
     ("par@d3", "depth3_parent_accuracy", "depth3_n"),
     ("credit", "credit_accuracy", "credit_n"),
+    ("hn links", "hard_negative_false_links", "hard_negative_n"),
 )
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from provenance.eval.calibration import reliability
 from provenance.eval.scorer import score
-from provenance.eval.targets import TargetCheck, check_targets, format_checks
+from provenance.eval.targets import TargetCheck, check_targets, format_checks, pooled_checks
 from tests.eval.test_scorer import _article_of, _truth, _u
 
 
@@ -54,3 +54,27 @@ def test_missing_figures_are_neither_met_nor_failed_and_the_table_counts_runs() 
     assert parent_row.split()[-3:] == ["1.000", "0.750", "1/2"]
     ece_row = next(line for line in table.splitlines() if line.startswith("origin calibration"))
     assert ece_row.split()[-3:] == ["-", "-", "0/0"]
+
+
+def test_pooled_checks_count_every_run_s_cases_and_the_table_gives_the_verdict() -> None:
+    truth = _truth()
+    good = score(truth.as_export(), truth)
+    export = truth.as_export()
+    _article_of(export, _u("a2"))["parent_url"] = _u("a0")
+    bad = score(export, truth)
+    tables = [reliability("origin", [(0.9, False)] * 2 + [(0.9, True)] * 8)]  # ECE 0.1
+    pooled = _by_name(pooled_checks([good, bad], tables))
+    # 4 copies in each run: all right, then 3 of 4.
+    assert pooled["parent accuracy"] == (pytest.approx(7 / 8), False)
+    assert pooled["origin accuracy"] == (1.0, True)
+    assert pooled["hard-negative false links"] == (0.0, True)
+    assert pooled["origin calibration error (ECE)"] == (pytest.approx(0.1), False)
+    assert pooled["parent calibration error (ECE)"] == (None, None)
+    # Pair F1 is no rate over cases: judged per run only.
+    assert pooled["same-story pair F1"] == (None, None)
+    runs = {"seed 1": check_targets(good, []), "seed 2": check_targets(bad, [])}
+    table = format_checks(runs, pooled_checks([good, bad], tables))
+    parent_row = next(line for line in table.splitlines() if line.startswith("parent accuracy "))
+    assert parent_row.split()[-5:] == ["0.750", "1/2", "0.875", "NOT", "MET"]
+    origin_row = next(line for line in table.splitlines() if line.startswith("origin accuracy"))
+    assert origin_row.split()[-2:] == ["1.000", "met"]
