@@ -60,8 +60,8 @@ def dates_only_baseline(truth: Truth) -> list[dict[str, object]]:
 
 def evaluate_seed(
     seed: int, stories: int, db_url: str, workdir: Path, languages: list[str] | None
-) -> tuple[Scores, tuple[Pairs, Pairs], Scores]:
-    """Run, print and return one seed's scores, origin and parent verdicts, and baseline."""
+) -> tuple[Scores, list[Reliability], tuple[Pairs, Pairs], Scores]:
+    """Run, print and return one seed's scores, reliability tables, verdicts and baseline."""
     scores = evaluate(
         seed=seed, stories=stories, db_url=db_url, workdir=workdir, languages=languages
     )
@@ -78,7 +78,7 @@ def evaluate_seed(
     baseline = score(dates_only_baseline(truth), truth)
     print("\nbaseline, dates only on perfect clusters:")
     print(baseline.format().splitlines()[2])
-    return scores, (origin_pairs, parent_pairs), baseline
+    return scores, tables, (origin_pairs, parent_pairs), baseline
 
 
 def verdict_tables(origin_pairs: Pairs, parent_pairs: Pairs) -> list[Reliability]:
@@ -110,10 +110,9 @@ def main() -> None:
         workdir = root / f"seed-{seed}" if len(seeds) > 1 else root
         workdir.mkdir(parents=True, exist_ok=True)
         db_url = args.db or f"sqlite:///{workdir / 'eval.db'}"
-        scores, (origins, parents), baseline = evaluate_seed(
+        scores, tables, (origins, parents), baseline = evaluate_seed(
             seed, args.stories, db_url, workdir, languages
         )
-        tables = verdict_tables(origins, parents)
         checks[f"seed {seed}"] = check_targets(scores, tables)
         runs.append(scores)
         all_origins += origins

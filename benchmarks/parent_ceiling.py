@@ -81,10 +81,15 @@ def _lookalikes(copy: Draft, parent: Draft, members: list[Draft]) -> list[Draft]
     ]
 
 
+def _prior(candidate: Draft) -> float:
+    """The generator's weight for taking ``candidate`` as a parent, before timing."""
+    return ORIGIN_PARENT_WEIGHT if candidate.depth == 0 else 1.0
+
+
 def _odds(copy: Draft, candidate: Draft) -> float:
     """The generator's odds that ``candidate`` is the copy's parent, given the true times."""
-    prior = ORIGIN_PARENT_WEIGHT if candidate.depth == 0 else 1.0
-    return prior * delay_density((copy.published - candidate.published).total_seconds() / 60)
+    minutes = (copy.published - candidate.published).total_seconds() / 60
+    return _prior(candidate) * delay_density(minutes)
 
 
 def _seen_odds(copy: Draft, candidate: Draft) -> float:
@@ -92,7 +97,6 @@ def _seen_odds(copy: Draft, candidate: Draft) -> float:
 
     An origin the crawler found after a copy is timed by its true publication.
     """
-    prior = ORIGIN_PARENT_WEIGHT if candidate.depth == 0 else 1.0
     late_origin = candidate.depth == 0 and candidate.fetched > copy.fetched
     if late_origin:
         starts = [candidate.published.timestamp() / 60]
@@ -100,7 +104,7 @@ def _seen_odds(copy: Draft, candidate: Draft) -> float:
         starts = [candidate.fetched.timestamp() / 60 - d for d in _SIGHTING_DELAYS]
     ends = [copy.fetched.timestamp() / 60 - d for d in _SIGHTING_DELAYS]
     total = sum(delay_density(end - start) for start in starts for end in ends)
-    return prior * total / (len(starts) * len(ends))
+    return _prior(candidate) * total / (len(starts) * len(ends))
 
 
 def _share_right(copy: Draft, alike: list[Draft], weigh: Callable[[Draft, Draft], float]) -> float:

@@ -253,10 +253,10 @@ def printed_dates(tree: Any, *, now: datetime) -> list[DateClaim]:
         "//body//*[self::time or @class or @id][not(ancestor-or-self::nav or "
         "ancestor-or-self::aside or ancestor-or-self::footer)]"
     ):
-        names = f"{element.get('class', '')} {element.get('id', '')}"
+        names = _names(element)
         if element.tag != "time" and not _DATELINE_HOLDER.search(names):
             continue
-        if _holds_update(element):
+        if _holds_update(names):
             continue
         text = element.text_content()
         if len(text) > _MAX_DATELINE:
@@ -268,9 +268,13 @@ def printed_dates(tree: Any, *, now: datetime) -> list[DateClaim]:
     return []
 
 
-def _holds_update(element: Any) -> bool:
-    """Whether an element's class or id says it holds an update time."""
-    names = f"{element.get('class', '')} {element.get('id', '')}"
+def _names(element: Any) -> str:
+    """An element's class and id words."""
+    return f"{element.get('class', '')} {element.get('id', '')}"
+
+
+def _holds_update(names: str) -> bool:
+    """Whether an element's class or id words say it holds an update time."""
     return bool(_UPDATE_HOLDER.search(names)) and not _PUBLISHED_HOLDER.search(names)
 
 
@@ -278,7 +282,7 @@ def _dateline_text(element: Any) -> str:
     """A short element's text, in order, without that of the update times inside it."""
     parts = [element.text or ""]
     for child in element:
-        if isinstance(child.tag, str) and not _holds_update(child):
+        if isinstance(child.tag, str) and not _holds_update(_names(child)):
             parts.append(_dateline_text(child))
         parts.append(child.tail or "")
     return "".join(parts)

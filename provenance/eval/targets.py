@@ -87,6 +87,15 @@ def _ece(tables: Mapping[str, Reliability], name: str) -> float | None:
     return None if table is None or not table.count else table.ece
 
 
+def _calibration(name: str) -> Callable[[object, Mapping[str, Reliability]], float | None]:
+    """A reader of one calibration error, per run or pooled alike (it reads only the tables)."""
+
+    def read(_: object, tables: Mapping[str, Reliability]) -> float | None:
+        return _ece(tables, name)
+
+    return read
+
+
 def _rate(subset: str, column: str) -> Callable[[_Pooled, Mapping[str, Reliability]], float | None]:
     """A reader of one pooled rate (None where no run had a case)."""
 
@@ -146,15 +155,15 @@ TARGETS: tuple[Target, ...] = (
         "origin calibration error (ECE)",
         0.05,
         True,
-        lambda _, t: _ece(t, "origin"),
-        lambda _, t: _ece(t, "origin"),
+        _calibration("origin"),
+        _calibration("origin"),
     ),
     Target(
         "parent calibration error (ECE)",
         0.05,
         True,
-        lambda _, t: _ece(t, "parent"),
-        lambda _, t: _ece(t, "parent"),
+        _calibration("parent"),
+        _calibration("parent"),
     ),
 )
 
