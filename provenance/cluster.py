@@ -47,6 +47,12 @@ __all__ = ["Assignment", "assign_story"]
 #: Share of the smaller covered region two story groups must have in common
 #: before they count as the same text (and so the same story).
 MERGE_OVERLAP = 0.5
+#: Share of the smaller of (what a new article copies from a single member, that
+#: member's text shared with the rest of its story) the two must have in common
+#: for the copy to join that story (:func:`_in_story_text`). Lower than
+#: :data:`MERGE_OVERLAP`: two copies that cut or edited the origin differently
+#: share only part of it, while a foreign paragraph shares next to nothing.
+STORY_TEXT_OVERLAP = 0.25
 #: Clock differences below this do not decide who quotes whom (seconds).
 _TIME_SLACK = 60.0
 
@@ -226,6 +232,13 @@ def _in_story_text(
     paragraph shares nothing with the rest of A's story and must not join it.
     ``members`` are the story's full members only: a partial member holds just a
     quote of the story, so what it lacks says nothing about the story's text.
+
+    The test is overlap with the part of the member the others share, measured
+    against the smaller of the two, not the share of the new article's text the
+    others hold: when the story's other members are short or edited copies
+    (a truncated repost, a copy with sentences dropped), most of what a full
+    copy of the origin holds is in no one else, yet it plainly tells the same
+    text. A foreign paragraph overlaps the story's part in next to nothing.
     """
     if len(group) > 1:
         return True
@@ -233,10 +246,12 @@ def _in_story_text(
     others = [shingles_of[m] for m in members if m != match.other_id and m in shingles_of]
     if not others:
         return True
-    region = np.intersect1d(new, shingles_of[match.other_id], assume_unique=True)
-    story_text = np.unique(np.concatenate(others))
-    common = len(np.intersect1d(region, story_text, assume_unique=True))
-    return common >= MERGE_OVERLAP * len(region)
+    member = shingles_of[match.other_id]
+    region = np.intersect1d(new, member, assume_unique=True)
+    # The member's part that is the story's: what it shares with the others.
+    story_part = np.intersect1d(member, np.unique(np.concatenate(others)), assume_unique=True)
+    common = len(np.intersect1d(region, story_part, assume_unique=True))
+    return common >= STORY_TEXT_OVERLAP * min(len(region), len(story_part))
 
 
 def _partial(

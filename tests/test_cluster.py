@@ -141,3 +141,38 @@ def test_a_copy_of_the_source_joins_though_the_story_holds_a_quote_of_it() -> No
         members_of={3: {1, 2}},
     )
     assert result.story_id == 3 and not result.partial
+
+
+def _single_member_copy(new: np.ndarray, member: np.ndarray, other: np.ndarray):  # type: ignore[no-untyped-def]
+    """Assign ``new``, which copies only member 1 of story 3 (members 1 and 2)."""
+    match = compare_shingles(new, member, other_id=1)
+    assert match is not None and match.kind.value == "copy"
+    return assign_story(
+        new,
+        [match],
+        story_of={1: 3, 2: 3},
+        shingles_of={1: member, 2: other},
+        members_of={3: {1, 2}},
+    )
+
+
+def test_a_full_copy_joins_though_the_only_other_member_is_a_short_edited_copy() -> None:
+    # The origin (1) and a truncated, edited copy (2) that keeps only its lead,
+    # reworded in places. A full copy of the origin shares just that lead with
+    # 2: most of its text is in no other member, yet it is the story's text.
+    origin = _set(range(0, 300))
+    short_copy = _set(list(range(0, 60, 2)) + list(range(7000, 7020)))
+    full_copy = _set(range(0, 280))
+    result = _single_member_copy(full_copy, origin, short_copy)
+    assert result.story_id == 3 and not result.partial
+
+
+def test_a_copy_of_a_members_foreign_paragraph_does_not_join() -> None:
+    # Member 1 holds story 3's text (0-100, which member 2 holds too) and a
+    # paragraph of another story (1000-1100). A copy of that paragraph alone
+    # matches member 1 but is not story 3's text: it starts a story of its own.
+    member = _set(list(range(0, 100)) + list(range(1000, 1100)))
+    other = _set(range(0, 100))
+    paragraph_copy = _set(range(1000, 1100))
+    result = _single_member_copy(paragraph_copy, member, other)
+    assert result.story_id is None and result.merge == ()
