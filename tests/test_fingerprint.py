@@ -35,11 +35,10 @@ def test_signature_matches_datasketch_update_batch() -> None:
 
 
 def test_passage_count_and_short_text() -> None:
-    assert (
-        len(fingerprint_shingles(shingle_hashes(_text(300))).passages) == 14
-    )  # 296 shingles / 20 - 1
+    # 296 shingles: 296 / 20 - 1 = 14 windows, then the lead.
+    assert len(fingerprint_shingles(shingle_hashes(_text(300))).passages) == 15
     short = fingerprint_shingles(shingle_hashes(_text(10)))
-    assert len(short.passages) == 1
+    assert len(short.passages) == 1  # one block: the window is the lead
     with pytest.raises(ValueError, match="empty"):
         fingerprint_shingles(np.empty(0, dtype=np.uint32))
 
@@ -68,6 +67,21 @@ def test_lsh_finds_truncated_copy_and_not_unrelated_text() -> None:
     index.insert(2, other)
     assert third.signature.jaccard(original.signature) < 0.5  # document LSH alone would miss it
     assert index.candidates(third) == {1}
+
+
+def test_lsh_finds_a_teaser_of_the_lead_whichever_is_stored_first() -> None:
+    original = fingerprint_shingles(shingle_hashes(_text(600)))
+    teaser = fingerprint_shingles(shingle_hashes(_text(20)))  # 16 shingles: two short sentences
+    windows = original.passages[:-1]
+    # Against any whole window the teaser scores under the passage threshold.
+    assert max(teaser.passages[0].jaccard(w) for w in windows) < 0.5
+    assert teaser.passages[0].jaccard(original.passages[-1]) > 0.6  # the original's lead
+    stored_first = LSHIndex()
+    stored_first.insert(1, original)
+    assert stored_first.candidates(teaser) == {1}
+    teaser_first = LSHIndex()
+    teaser_first.insert(2, teaser)
+    assert teaser_first.candidates(original) == {2}
 
 
 def test_lsh_finds_copy_inside_a_longer_text() -> None:
