@@ -16,7 +16,7 @@ Paste the printed dictionary into :data:`provenance.weights.ORIGIN_WEIGHTS`,
 then refit the origin's calibration (``benchmarks/calibrate.py``) and check
 both on other seeds with ``benchmarks/evaluate.py``.
 
-Run: ``python benchmarks/fit_origin.py [--seeds 201,202,203,204] [--stories 200]
+Run: ``python benchmarks/fit_origin.py [--seeds 201,...,208] [--stories 200]
 [--check 1,2,3] [--cache FILE]``; ``--check`` prints origin accuracy on those
 seeds before and after.
 """
@@ -129,7 +129,7 @@ def origin_accuracy(found: Sequence[Case], weights: Mapping[str, float]) -> floa
 def main() -> None:
     """Fit and print the weights."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seeds", default="201,202,203,204")
+    parser.add_argument("--seeds", default="201,202,203,204,205,206,207,208")
     parser.add_argument("--stories", type=int, default=200)
     parser.add_argument("--check", help="seeds to report origin accuracy on, e.g. 1,2,3")
     parser.add_argument("--cache", type=Path, help="keep the training stories in this file")

@@ -29,6 +29,8 @@ Kinds, with their weights in :data:`provenance.weights.WEIGHTS`:
   the crawler found the origin after a copy, so its first-seen timing is
   cleared and this marks its edges instead.
 * ``partial_parent``: a quoting article is never the source of a full copy.
+* ``credits_member`` (origin choice only): v names, links or has as canonical
+  another member, which an origin does not do of its own copies.
 """
 
 from __future__ import annotations
@@ -331,6 +333,15 @@ def _attribution(ev: StoryEvidence) -> None:
     for kind, matrix in found.items():
         np.fill_diagonal(matrix, 0.0)
         ev.features[kind] = matrix
+    # An origin does not name a copy of itself as its source. Every edge into a
+    # member that names, links or has as canonical another member carries this,
+    # so it counts against that member only as a root (the one tree it has no
+    # parent in); among its candidate parents it is the same for all.
+    credits = np.asarray(found["declared_source"] + found["canonical"] + found["link"])
+    credits_member = np.repeat((credits.max(axis=0, initial=0.0) > 0)[None, :], n, axis=0)
+    credits_member = credits_member.astype(np.float64)
+    np.fill_diagonal(credits_member, 0.0)
+    ev.features["credits_member"] = credits_member
 
 
 def _suffixes(url: str) -> list[str]:

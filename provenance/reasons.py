@@ -75,6 +75,9 @@ _WORDS: dict[str, Callable[[StoryEvidence, int, int, Member, Member], str]] = {
         f"{copy.outlet} runs {source.outlet}'s reworded headline"
     ),
     "partial_parent": lambda ev, u, v, source, copy: f"{source.outlet} only quotes a passage",
+    "credits_member": lambda ev, u, v, source, copy: (
+        f"{copy.outlet} names or links another member as its source, so it is no origin"
+    ),
 }
 
 

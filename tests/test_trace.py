@@ -193,6 +193,22 @@ def test_declared_source_beats_a_backdated_copy() -> None:
     assert origin == 1 and parents == {2: 1}
 
 
+def test_a_member_that_credits_another_counts_against_it_only_as_a_root() -> None:
+    members = [
+        _member(1, "alpha", range(100)),
+        _member(2, "beta", range(100), declared_sources=("alpha.test",)),
+        _member(3, "gamma", range(100)),
+    ]
+    ev = collect_evidence(members)
+    credits = ev.features["credits_member"]
+    # Every edge into beta carries it (so it leaves beta's parent choice alone),
+    # and none into the members that credit no one.
+    assert credits[:, 1].tolist() == [1.0, 0.0, 1.0]
+    assert not credits[:, [0, 2]].any()
+    assert ORIGIN_WEIGHTS["credits_member"] > 0 and "credits_member" not in WEIGHTS
+    assert trace_story(members).origin_id != 2
+
+
 def test_partial_member_is_never_a_parent_of_a_copy() -> None:
     members = [
         _member(1, "alpha", range(100), dates=_date(0)),
