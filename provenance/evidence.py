@@ -337,8 +337,8 @@ def _attribution(ev: StoryEvidence) -> None:
     # member that names, links or has as canonical another member carries this,
     # so it counts against that member only as a root (the one tree it has no
     # parent in); among its candidate parents it is the same for all.
-    credits = np.asarray(found["declared_source"] + found["canonical"] + found["link"])
-    credits_member = np.repeat((credits.max(axis=0, initial=0.0) > 0)[None, :], n, axis=0)
+    named = found["declared_source"] + found["canonical"] + found["link"]
+    credits_member = np.repeat((named.max(axis=0, initial=0.0) > 0)[None, :], n, axis=0)
     credits_member = credits_member.astype(np.float64)
     np.fill_diagonal(credits_member, 0.0)
     ev.features["credits_member"] = credits_member

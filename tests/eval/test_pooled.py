@@ -6,15 +6,13 @@ import pytest
 
 from provenance.eval.pooled import format_pooled, pool
 from provenance.eval.scorer import score
-from tests.eval.test_scorer import _article_of, _truth, _u
+from tests.eval.test_scorer import _skipping_intermediate, _truth
 
 
 def test_pooled_rates_count_every_case_once() -> None:
     truth = _truth()
     good = score(truth.as_export(), truth)
-    export = truth.as_export()
-    _article_of(export, _u("a2"))["parent_url"] = _u("a0")
-    bad = score(export, truth)
+    bad = score(_skipping_intermediate(truth), truth)
     pooled = pool([good, bad])
     # 4 copies each: 4 right, then 3 right.
     parent = pooled["overall"]["parent"]

@@ -71,6 +71,13 @@ def _article_of(export: list[dict[str, object]], url: str) -> dict[str, object]:
     raise KeyError(url)
 
 
+def _skipping_intermediate(truth: Truth) -> list[dict[str, object]]:
+    """The true export, except that a2 names the origin a0 as its parent, not a1."""
+    export = truth.as_export()
+    _article_of(export, _u("a2"))["parent_url"] = _u("a0")
+    return export
+
+
 def test_truth_as_export_scores_one_everywhere() -> None:
     truth = _truth()
     scores = score(truth.as_export(), truth)
@@ -138,9 +145,7 @@ def test_a_missing_origin_article_counts_as_wrong() -> None:
 
 def test_wrong_parents_and_depth3() -> None:
     truth = _truth()
-    export = truth.as_export()
-    _article_of(export, _u("a2"))["parent_url"] = _u("a0")  # skips the intermediate
-    scores = score(export, truth)
+    scores = score(_skipping_intermediate(truth), truth)
     assert scores.overall.parent_accuracy == pytest.approx(3 / 4)
     assert scores.overall.depth3_parent_accuracy == 0.0
     assert scores.by_tag["depth3"].depth3_n == 1

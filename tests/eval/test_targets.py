@@ -7,7 +7,7 @@ import pytest
 from provenance.eval.calibration import reliability
 from provenance.eval.scorer import score
 from provenance.eval.targets import TargetCheck, check_targets, format_checks, pooled_checks
-from tests.eval.test_scorer import _article_of, _truth, _u
+from tests.eval.test_scorer import _skipping_intermediate, _truth
 
 
 def _by_name(checks: list[TargetCheck]) -> dict[str, tuple[float | None, bool | None]]:
@@ -26,13 +26,11 @@ def test_a_perfect_export_meets_every_bound() -> None:
 
 def test_a_skipped_intermediate_fails_both_parent_bounds_and_a_bad_calibration_fails() -> None:
     truth = _truth()
-    export = truth.as_export()
-    _article_of(export, _u("a2"))["parent_url"] = _u("a0")
     tables = [
         reliability("origin", [(0.9, False)] * 2 + [(0.9, True)] * 8),  # ECE 0.1
         reliability("parent", [(1.0, True)] * 4),
     ]
-    found = _by_name(check_targets(score(export, truth), tables))
+    found = _by_name(check_targets(score(_skipping_intermediate(truth), truth), tables))
     assert found["parent accuracy"] == (pytest.approx(3 / 4), False)
     # Story A has a three-level tree: a1, a2 and the quote r; a2 is wrong.
     assert found["parent accuracy, stories with 3-level trees"] == (pytest.approx(2 / 3), False)
@@ -45,9 +43,7 @@ def test_a_skipped_intermediate_fails_both_parent_bounds_and_a_bad_calibration_f
 def test_missing_figures_are_neither_met_nor_failed_and_the_table_counts_runs() -> None:
     truth = _truth()
     good = check_targets(score(truth.as_export(), truth), [])
-    export = truth.as_export()
-    _article_of(export, _u("a2"))["parent_url"] = _u("a0")
-    bad = check_targets(score(export, truth), [])
+    bad = check_targets(score(_skipping_intermediate(truth), truth), [])
     assert _by_name(good)["origin calibration error (ECE)"] == (None, None)
     table = format_checks({"seed 1": good, "seed 2": bad})
     parent_row = next(line for line in table.splitlines() if line.startswith("parent accuracy "))
@@ -59,9 +55,7 @@ def test_missing_figures_are_neither_met_nor_failed_and_the_table_counts_runs() 
 def test_pooled_checks_count_every_run_s_cases_and_the_table_gives_the_verdict() -> None:
     truth = _truth()
     good = score(truth.as_export(), truth)
-    export = truth.as_export()
-    _article_of(export, _u("a2"))["parent_url"] = _u("a0")
-    bad = score(export, truth)
+    bad = score(_skipping_intermediate(truth), truth)
     tables = [reliability("origin", [(0.9, False)] * 2 + [(0.9, True)] * 8)]  # ECE 0.1
     pooled = _by_name(pooled_checks([good, bad], tables))
     # 4 copies in each run: all right, then 3 of 4.
